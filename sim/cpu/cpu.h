@@ -1,0 +1,343 @@
+/*
+ * ARMv7E-M (Cortex-M4F) CPU: state, decoded-instruction form, and the
+ * contract between the run loop (armv7m_cpu.c), the decoders (thumb_decode.c,
+ * vfp.c), the instruction handlers (thumb_exec.c, vfp.c) and the system parts
+ * every Cortex-M has (armv7m_sys.c: NVIC, SCB, SysTick, DWT, MPU, exception
+ * entry/return, fault escalation).
+ *
+ * Execution model
+ * - Instructions are decoded once into insn_t and kept in blocks keyed by
+ *   (address, ITSTATE at block start). A block ends at the first instruction
+ *   flagged INSN_END (anything that may write the PC or change exception
+ *   state) or after CPU_BLOCK_MAX instructions. Writes to a page that holds
+ *   decoded code (through the bus code-write hook) drop the whole cache.
+ * - Before a handler runs, the loop sets r[15] = insn->pc + 4 (the value an
+ *   instruction reads as PC in Thumb state) and cpu->cycles has been charged
+ *   insn->cycles. Handlers add data-dependent extras (taken branches, LDM
+ *   register counts already in insn->cycles, divide length) to cpu->cycles.
+ * - A handler that changes control flow calls cpu_branch()/cpu_bx_write_pc()
+ *   or raises an exception; both set cpu->break_block, which makes the loop
+ *   leave the block and continue at cpu->r[15] (or enter the exception).
+ *   Setting break_block is also how a handler asks the loop to re-sample
+ *   pending interrupts (MSR PRIMASK, CPSIE ...).
+ * - A handler that faults (cpu_read/cpu_write returned false, or it called a
+ *   cpu_*_fault function) must return at once without committing any
+ *   register writes: the loop then takes the fault with the faulting
+ *   instruction's address as the return address.
+ * - Conditional execution inside IT blocks is resolved by the loop from
+ *   insn->cond; handlers never look at ITSTATE. B<cond> (T1/T3) evaluates its
+ *   own condition with cpu_cond_pass().
+ *
+ * The CPU never sees host errors: undefined encodings decode to a handler
+ * that raises UsageFault.UNDEFINSTR, and every memory access goes through
+ * cpu_read()/cpu_write(), which turn MPU violations, bus errors and alignment
+ * traps into MemManage/BusFault/UsageFault.
+ */
+#ifndef SIM_CPU_CPU_H
+#define SIM_CPU_CPU_H
+
+#include "../types.h"
+#include "../bus.h"
+#include "../sched.h"
+#include "../clock.h"
+#include "armv7m_sys.h"
+
+typedef struct cpu cpu_t;
+typedef struct insn insn_t;
+typedef void (*insn_fn)(cpu_t *cpu, const insn_t *i);
+
+/* insn_t.flags */
+enum {
+    INSN_S = 1 << 0,      /* sets flags (already resolved for IT blocks) */
+    INSN_END = 1 << 1,    /* ends the decoded block */
+    INSN_IT = 1 << 2,     /* IT instruction or inside an IT block: loop updates ITSTATE */
+    INSN_32 = 1 << 3,     /* 32-bit encoding */
+    INSN_FP = 1 << 4,     /* floating-point instruction (for stats/trace) */
+    INSN_LOAD = 1 << 5,   /* single load/store: pipelining hints for timing */
+    INSN_STORE = 1 << 6,
+};
+
+/*
+ * One decoded instruction. Field use is up to each handler; the common ones
+ * are named for the ARM ARM pseudo-code (d, n, m, a / t, t2, imm32, shift).
+ */
+struct insn {
+    insn_fn fn;
+    uint32_t pc;          /* address of this instruction */
+    uint32_t imm;         /* imm32 / offset / register list / packed fields */
+    uint32_t raw;         /* 16-bit: hw1; 32-bit: hw1 << 16 | hw2 */
+    uint8_t rd, rn, rm, ra;
+    uint8_t shift_t, shift_n; /* SRType and amount (DecodeImmShift) */
+    uint8_t len;          /* 2 or 4 */
+    uint8_t cycles;       /* base cost, timing table (thumb_timing.h) */
+    uint8_t cond;         /* condition from IT (0xE = always) */
+    uint8_t itstate;      /* ITSTATE in effect while this insn executes */
+    uint8_t it_next;      /* ITSTATE after this insn */
+    uint8_t flags;        /* INSN_* */
+    uint16_t op;          /* index in the instruction list (disassembly, stats) */
+    uint16_t aux;         /* handler-specific */
+};
+
+/* Shift types (ARM ARM SRType) */
+enum { SRTYPE_LSL = 0, SRTYPE_LSR = 1, SRTYPE_ASR = 2, SRTYPE_ROR = 3, SRTYPE_RRX = 4 };
+
+/* Exception numbers */
+enum {
+    EXC_RESET = 1, EXC_NMI = 2, EXC_HARDFAULT = 3, EXC_MEMMANAGE = 4, EXC_BUSFAULT = 5,
+    EXC_USAGEFAULT = 6, EXC_SVCALL = 11, EXC_DEBUGMON = 12, EXC_PENDSV = 14,
+    EXC_SYSTICK = 15, EXC_IRQ0 = 16,
+};
+#define CPU_MAX_IRQS 240
+
+/* cpu_read/cpu_write access attributes */
+enum {
+    ACC_UNPRIV = 1 << 0,  /* LDRT/STRT: checked as unprivileged */
+    ACC_ALIGN = 1 << 1,   /* must be naturally aligned regardless of CCR.UNALIGN_TRP */
+    ACC_EXCL = 1 << 2,    /* exclusive access (alignment always checked) */
+    ACC_FETCH = 1 << 3,   /* instruction fetch */
+    ACC_STACK = 1 << 4,   /* exception stacking/unstacking (sys reports STKERR etc.) */
+    ACC_NOFAULT = 1 << 5, /* probe: return false on error without raising a fault */
+    ACC_LAZYFP = 1 << 6,  /* lazy FP state preservation */
+};
+
+/* Why cpu_run returned */
+enum cpu_stop {
+    CPU_STOP_NONE = 0,
+    CPU_STOP_LIMIT,       /* reached the cycle limit */
+    CPU_STOP_SLEEP,       /* WFI/WFE with nothing to do: skip to the next event */
+    CPU_STOP_LOCKUP,      /* architectural lockup */
+    CPU_STOP_BKPT,        /* BKPT with no debug monitor (semihosting is handled inside) */
+    CPU_STOP_EXIT,        /* guest asked to exit (semihosting) */
+    CPU_STOP_REQUEST,     /* cpu_request_stop() from an event/debugger/watchpoint */
+};
+
+#define CPU_BLOCK_MAX 32
+#define CPU_BLOCK_HASH 4096
+
+typedef struct cpu_block {
+    uint32_t pc;
+    uint8_t itstate;
+    bool valid;
+    uint16_t n;
+    uint32_t cycles;      /* sum of the insns' base cycles */
+    insn_t insns[CPU_BLOCK_MAX];
+} cpu_block_t;
+
+struct machine;
+
+typedef bool (*cpu_bkpt_fn)(void *opaque, cpu_t *cpu, uint32_t imm);
+typedef void (*cpu_trace_fn)(void *opaque, cpu_t *cpu, const insn_t *i);
+
+struct cpu {
+    /* --- architectural state --- */
+    uint32_t r[16];           /* r[13] = active SP; r[15] = PC (+4 while executing) */
+    uint32_t msp, psp;        /* banked SPs; the active one is in r[13] (see cpu_get_msp) */
+    uint8_t n, z, c, v, q;    /* APSR flags, 0/1 each */
+    uint8_t ge;               /* APSR.GE[3:0] */
+    uint8_t itstate;          /* EPSR.IT for the next instruction to execute */
+    uint8_t t_bit;            /* EPSR.T; 0 means the next instruction faults (INVSTATE) */
+    uint16_t ipsr;            /* current exception number, 0 = thread mode */
+    uint8_t primask, faultmask, basepri;
+    uint8_t control;          /* nPRIV(0) SPSEL(1) FPCA(2) */
+    uint32_t s[32];           /* FP registers S0..S31 (D[n] = S[2n+1]:S[2n]) */
+    uint32_t fpscr;
+    bool excl_valid;          /* local exclusive monitor */
+    uint32_t excl_addr;
+    bool event_reg;           /* WFE/SEV event register */
+
+    /* --- system (NVIC, SCB, SysTick, DWT, MPU, FP control) --- */
+    armv7m_sys_t sys;
+
+    /* --- run state --- */
+    sim_cycles_t cycles;      /* total cycles since power-on */
+    uint64_t insns;           /* instructions retired */
+    bool break_block;         /* see contract */
+    bool exc_check;           /* something changed that may let an exception preempt */
+    int sync_exc;             /* exception raised by the current instruction (0 = none) */
+    uint32_t sync_return;     /* its return address when it is not the insn itself (SVC) */
+    bool sync_return_set;
+    bool sleeping;            /* in WFI/WFE sleep */
+    bool locked_up;
+    enum cpu_stop stop;
+    bool stop_requested;
+    uint32_t lockup_pc;
+
+    /* --- timing --- */
+    sim_clock_t *clk;         /* core clock (HCLK); NULL = fixed 'default_hz' */
+    uint64_t hz;
+    sim_cycles_t clk_base_cycles; /* time = base_ns + (cycles - base_cycles) / hz */
+    sim_time_t clk_base_ns;
+    unsigned fetch_ws;        /* unused once per-region wait states apply */
+
+    /* --- wiring (not state) --- */
+    bus_t *bus;
+    sched_t *sched;
+    cpu_bkpt_fn on_bkpt;      /* semihosting / debugger hook for BKPT */
+    void *on_bkpt_opaque;
+    cpu_trace_fn trace;       /* called before each instruction when set */
+    void *trace_opaque;
+    void (*on_sysreset)(void *opaque); /* AIRCR.SYSRESETREQ */
+    void *on_sysreset_opaque;
+    unsigned num_irqs;        /* external interrupt lines implemented */
+    unsigned prio_bits;       /* implemented priority bits (4 on STM32F4) */
+    uint32_t cpuid;
+    bool has_fpu;
+
+    /* --- decoded block cache --- */
+    cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
+    uint64_t cache_flushes;
+};
+
+/* ---- life cycle (armv7m_cpu.c) ---- */
+int cpu_init(cpu_t *cpu, bus_t *bus, sched_t *sched, unsigned num_irqs, unsigned prio_bits,
+             bool has_fpu);
+void cpu_free(cpu_t *cpu);
+/* Power-on / system reset: reset state, then read SP and PC from VTOR (0). */
+void cpu_reset(cpu_t *cpu);
+/* Run until cpu->cycles >= limit or a stop condition; returns why. */
+enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit);
+void cpu_request_stop(cpu_t *cpu);
+void cpu_flush_cache(cpu_t *cpu);
+/* Core clock: time base for converting cycles to nanoseconds. */
+void cpu_set_clock(cpu_t *cpu, sim_clock_t *clk);
+void cpu_set_hz(cpu_t *cpu, uint64_t hz);
+sim_time_t cpu_time_of(const cpu_t *cpu, sim_cycles_t cycles);
+/* First cycle count at or after virtual time t. */
+sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t);
+/* Catch the cycle counter up to virtual time t (after sleeping). */
+void cpu_sync_to_time(cpu_t *cpu, sim_time_t t);
+
+/* ---- decode (thumb_decode.c; vfp.c for the coprocessor space) ---- */
+/* Decode one instruction; never fails. 'itstate' is ITSTATE for this insn.
+ * hw2 is only meaningful when hw1 starts a 32-bit encoding. Fills every field
+ * except pc/cond/itstate/it_next, which the block builder sets. */
+void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn_t *out);
+static inline bool thumb_is_32bit(uint16_t hw1) { return (hw1 >> 11) >= 0x1D; }
+/* Coprocessor-space encodings (hw1 = 111x 11xx xxxx xxxx). */
+void vfp_decode(uint32_t pc, uint32_t raw32, uint8_t itstate, insn_t *out);
+/* Handlers shared by every decoder */
+void exec_undefined(cpu_t *cpu, const insn_t *i);       /* UsageFault UNDEFINSTR */
+void exec_nocp(cpu_t *cpu, const insn_t *i);            /* UsageFault NOCP */
+/* Name of an insn for traces/stats (thumb_decode.c). */
+const char *thumb_insn_name(const insn_t *i);
+
+/* ---- condition codes ---- */
+static inline bool cpu_cond_pass(const cpu_t *cpu, unsigned cond)
+{
+    bool r;
+    switch (cond >> 1) {
+    case 0: r = cpu->z; break;
+    case 1: r = cpu->c; break;
+    case 2: r = cpu->n; break;
+    case 3: r = cpu->v; break;
+    case 4: r = cpu->c && !cpu->z; break;
+    case 5: r = cpu->n == cpu->v; break;
+    case 6: r = !cpu->z && cpu->n == cpu->v; break;
+    default: return true; /* AL (and 0xF, treated as always) */
+    }
+    return (cond & 1) ? !r : r;
+}
+
+/* ---- PSR / special registers ---- */
+uint32_t cpu_get_xpsr(const cpu_t *cpu);
+void cpu_set_apsr(cpu_t *cpu, uint32_t v);          /* N Z C V Q GE from bits */
+void cpu_set_xpsr(cpu_t *cpu, uint32_t v);          /* all fields (unstacking, debugger) */
+static inline bool cpu_in_handler(const cpu_t *cpu) { return cpu->ipsr != 0; }
+static inline bool cpu_privileged(const cpu_t *cpu)
+{
+    return cpu->ipsr != 0 || !(cpu->control & 1);
+}
+static inline bool cpu_using_psp(const cpu_t *cpu)
+{
+    return cpu->ipsr == 0 && (cpu->control & 2);
+}
+static inline uint32_t cpu_get_msp(const cpu_t *cpu) { return cpu_using_psp(cpu) ? cpu->msp : cpu->r[13]; }
+static inline uint32_t cpu_get_psp(const cpu_t *cpu) { return cpu_using_psp(cpu) ? cpu->r[13] : cpu->psp; }
+void cpu_set_msp(cpu_t *cpu, uint32_t v);
+void cpu_set_psp(cpu_t *cpu, uint32_t v);
+/* Change IPSR and/or CONTROL.SPSEL and swap the banked SP accordingly. Always
+ * use this (never assign ipsr/control bit 1 directly). */
+void cpu_set_mode(cpu_t *cpu, uint16_t ipsr, uint8_t control);
+
+/* ---- control flow (armv7m_cpu.c) ---- */
+/* BranchWritePC / ALUWritePC: target with bit 0 ignored. */
+static inline void cpu_branch(cpu_t *cpu, uint32_t addr)
+{
+    cpu->r[15] = addr & ~1u;
+    cpu->break_block = true;
+}
+/* BXWritePC / LoadWritePC: interworking; in handler mode an EXC_RETURN value
+ * (0xFxxxxxxx) performs an exception return. */
+void cpu_bx_write_pc(cpu_t *cpu, uint32_t addr);
+
+/* ---- memory (armv7m_cpu.c) ---- */
+/* Data access by the current instruction. On a fault the fault is raised and
+ * false returned (the handler must return without side effects). Adds the
+ * region's wait states to cpu->cycles. Handles bit-band, MPU, PPB privilege,
+ * alignment per CCR.UNALIGN_TRP and 'acc'. Unaligned accesses are split into
+ * bytes for MMIO. */
+bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
+bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
+static inline bool cpu_read32(cpu_t *cpu, uint32_t addr, uint32_t *val)
+{
+    return cpu_read(cpu, addr, 4, val, 0);
+}
+static inline bool cpu_write32(cpu_t *cpu, uint32_t addr, uint32_t val)
+{
+    return cpu_write(cpu, addr, 4, val, 0);
+}
+
+/* ---- exceptions and faults (armv7m_sys.c) ---- */
+/* Raise a synchronous exception for the current instruction. For SVC the
+ * return address is the next instruction (pass it); for faults pass 0 and
+ * set_return=false (return address = faulting instruction). */
+void cpu_raise_sync(cpu_t *cpu, int exc, bool set_return, uint32_t return_addr);
+/* Fault helpers: record the CFSR bits (and MMFAR/BFAR when addr_valid),
+ * escalate to HardFault (FORCED) when the fault is disabled or cannot
+ * preempt, lock up when a fault happens in NMI/HardFault priority. */
+void cpu_usage_fault(cpu_t *cpu, uint32_t ufsr_bits);     /* UFSR bits, CFSR[31:16] >> 16 */
+void cpu_mem_fault(cpu_t *cpu, uint32_t mmfsr_bits, uint32_t addr, bool addr_valid);
+void cpu_bus_fault(cpu_t *cpu, uint32_t bfsr_bits, uint32_t addr, bool addr_valid);
+
+/* UFSR bits (CFSR >> 16) */
+enum { UFSR_UNDEFINSTR = 1 << 0, UFSR_INVSTATE = 1 << 1, UFSR_INVPC = 1 << 2,
+       UFSR_NOCP = 1 << 3, UFSR_UNALIGNED = 1 << 8, UFSR_DIVBYZERO = 1 << 9 };
+/* MMFSR bits (CFSR[7:0]) */
+enum { MMFSR_IACCVIOL = 1 << 0, MMFSR_DACCVIOL = 1 << 1, MMFSR_MUNSTKERR = 1 << 3,
+       MMFSR_MSTKERR = 1 << 4, MMFSR_MLSPERR = 1 << 5, MMFSR_MMARVALID = 1 << 7 };
+/* BFSR bits (CFSR[15:8] >> 8) */
+enum { BFSR_IBUSERR = 1 << 0, BFSR_PRECISERR = 1 << 1, BFSR_IMPRECISERR = 1 << 2,
+       BFSR_UNSTKERR = 1 << 3, BFSR_STKERR = 1 << 4, BFSR_LSPERR = 1 << 5,
+       BFSR_BFARVALID = 1 << 7 };
+
+/* Exception entry (stacking, vector fetch, mode change) for exception 'exc'
+ * with the given return address; handles tail-chaining state and lockup. */
+void armv7m_exception_entry(cpu_t *cpu, int exc, uint32_t return_addr);
+/* Exception return for an EXC_RETURN value (called by cpu_bx_write_pc). */
+void armv7m_exception_return(cpu_t *cpu, uint32_t exc_return);
+/* Highest-priority pending exception that may preempt now, or 0. */
+int armv7m_pending_exception(cpu_t *cpu);
+/* True when a pending exception (or event for WFE) should wake a sleeping core. */
+bool armv7m_wakeup_pending(cpu_t *cpu, bool wfe);
+/* MRS/MSR (SYSm encoding) and CPS. */
+uint32_t armv7m_mrs(cpu_t *cpu, unsigned sysm);
+void armv7m_msr(cpu_t *cpu, unsigned sysm, unsigned mask, uint32_t val);
+void armv7m_cps(cpu_t *cpu, bool disable, bool affect_i, bool affect_f);
+/* ExecuteFPCheck(): CPACR access (NOCP), FPCA/FPDSCR, lazy preservation.
+ * Returns false if it raised a fault. */
+bool armv7m_fp_check(cpu_t *cpu);
+/* MPU check for one access; raises MemManage and returns false on violation.
+ * Only called when sys.mpu_active. 'acc' is the cpu_read/cpu_write flags plus
+ * write (bool) and fetch in ACC_FETCH. */
+bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc);
+/* Map the System Control Space and other PPB blocks on the bus. */
+void armv7m_sys_map(cpu_t *cpu, bus_t *bus);
+void armv7m_sys_init(cpu_t *cpu);
+void armv7m_sys_reset(cpu_t *cpu);
+/* External interrupt input n (IRQ number), level-sensitive: an irq_handler_fn. */
+void armv7m_nvic_irq_input(void *cpu, int n, bool level);
+void armv7m_set_pending(cpu_t *cpu, int exc);  /* NMI, PendSV, ... from models */
+/* Called by the loop when the core goes to sleep / wakes, for SysTick-free idling. */
+void armv7m_sys_cycles_changed(cpu_t *cpu);
+
+#endif
