@@ -270,6 +270,12 @@ static inline void cpu_branch(cpu_t *cpu, uint32_t addr)
  * (0xFxxxxxxx) performs an exception return. */
 void cpu_bx_write_pc(cpu_t *cpu, uint32_t addr);
 
+/* Hint instructions and BKPT, implemented by the run loop (armv7m_cpu.c). */
+void cpu_do_bkpt(cpu_t *cpu, const insn_t *i, uint32_t imm8); /* semihosting/debugger/HardFault */
+void cpu_do_wfi(cpu_t *cpu);
+void cpu_do_wfe(cpu_t *cpu);
+void cpu_do_sev(cpu_t *cpu);
+
 /* ---- memory (armv7m_cpu.c) ---- */
 /* Data access by the current instruction. On a fault the fault is raised and
  * false returned (the handler must return without side effects). Adds the
