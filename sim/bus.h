@@ -53,6 +53,7 @@ typedef struct bus_region {
     unsigned flags;
     unsigned wait_states;     /* extra cycles per access */
     bool direct;              /* RAM/ROM reads served from 'host' (false: via ops->read) */
+    unsigned index;           /* private: position in bus->regions */
 } bus_region_t;
 
 typedef struct bus_l2 {
@@ -70,6 +71,7 @@ typedef struct bus {
     unsigned nregions;
     bus_code_write_fn code_write;
     void *code_write_opaque;
+    uint32_t generation;      /* bumped when wait states or direct access change */
 } bus_t;
 
 void bus_init(bus_t *bus);

@@ -117,9 +117,11 @@ enum cpu_stop {
 typedef struct cpu_block {
     uint32_t pc;
     uint8_t itstate;
-    bool valid;
+    bool fetch_fault;     /* insns[0] raises the fetch fault for 'pc' */
     uint16_t n;
-    uint32_t cycles;      /* sum of the insns' base cycles */
+    uint32_t gen;         /* valid iff == cpu->cache_gen */
+    uint32_t cycles;      /* sum of the insns' base cycles, fetch wait states included */
+    uint16_t rest[CPU_BLOCK_MAX]; /* cycles of insns after index k (early exits) */
     insn_t insns[CPU_BLOCK_MAX];
 } cpu_block_t;
 
@@ -157,6 +159,9 @@ struct cpu {
     uint32_t sync_return;     /* its return address when it is not the insn itself (SVC) */
     bool sync_return_set;
     bool sleeping;            /* in WFI/WFE sleep */
+    bool sleep_wfe;           /* the sleep came from WFE (wakes on events too) */
+    bool pc_written;          /* r[15] was written by the current instruction */
+    sim_cycles_t slice_limit; /* cpu_run's limit, lowered when an MMIO access arms an earlier event */
     bool locked_up;
     enum cpu_stop stop;
     bool stop_requested;
@@ -185,7 +190,10 @@ struct cpu {
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
+    uint32_t cache_gen;       /* a block is valid iff its gen equals this */
+    uint32_t bus_gen_seen;    /* bus->generation when the cache was last valid */
     uint64_t cache_flushes;
+    uint64_t blocks_built;
 };
 
 /* ---- life cycle (armv7m_cpu.c) ---- */
@@ -264,6 +272,8 @@ void cpu_set_mode(cpu_t *cpu, uint16_t ipsr, uint8_t control);
 static inline void cpu_branch(cpu_t *cpu, uint32_t addr)
 {
     cpu->r[15] = addr & ~1u;
+    cpu->itstate = 0;
+    cpu->pc_written = true;
     cpu->break_block = true;
 }
 /* BXWritePC / LoadWritePC: interworking; in handler mode an EXC_RETURN value
@@ -282,8 +292,40 @@ void cpu_do_sev(cpu_t *cpu);
  * region's wait states to cpu->cycles. Handles bit-band, MPU, PPB privilege,
  * alignment per CCR.UNALIGN_TRP and 'acc'. Unaligned accesses are split into
  * bytes for MMIO. */
-bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
-bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
+bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
+bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
+
+/* Fast path: an aligned access to RAM/flash with the MPU off. */
+static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
+{
+    const bus_region_t *r = bus_find(cpu->bus, addr);
+    if (likely(r && r->kind != BUS_MMIO && r->direct && !cpu->sys.mpu_active &&
+               !(addr & (size - 1)) && addr - r->base <= r->size - size)) {
+        const uint8_t *p = r->host + (addr - r->base);
+        *val = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
+        cpu->cycles += r->wait_states;
+        return true;
+    }
+    return cpu_read_slow(cpu, addr, size, val, acc);
+}
+
+static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
+{
+    const bus_region_t *r = bus_find(cpu->bus, addr);
+    if (likely(r && r->kind == BUS_RAM && !cpu->sys.mpu_active && !(addr & (size - 1)) &&
+               addr - r->base <= r->size - size && !bus_is_code(cpu->bus, addr))) {
+        uint8_t *p = r->host + (addr - r->base);
+        if (size == 4)
+            wr_le32(p, val);
+        else if (size == 2)
+            wr_le16(p, (uint16_t)val);
+        else
+            p[0] = (uint8_t)val;
+        cpu->cycles += r->wait_states;
+        return true;
+    }
+    return cpu_write_slow(cpu, addr, size, val, acc);
+}
 static inline bool cpu_read32(cpu_t *cpu, uint32_t addr, uint32_t *val)
 {
     return cpu_read(cpu, addr, 4, val, 0);
