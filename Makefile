@@ -30,7 +30,7 @@ endif
 .PHONY: all deps check demo bench clean host firmware unit-tests
 all: host firmware
 
-LIB_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c sim/*/*.c models/*/*.c))
+LIB_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c sim/*/*.c models/*.c models/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libglitchbox.a
 

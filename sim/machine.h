@@ -41,6 +41,7 @@
 #include "netport.h"
 #include "clock.h"
 #include "rng.h"
+#include "irq.h"
 #include "cpu/cpu.h"
 
 typedef struct machine machine_t;
@@ -132,6 +133,9 @@ struct machine {
     unsigned ncs;
     enum reset_cause last_reset_cause;
     uint64_t resets;
+    int reset_pending;     /* cause + 1 of a requested system reset, 0 = none */
+    bool watchdog_armed;   /* a watchdog runs: keep time going through a lockup */
+    cJSON *board_json;     /* the parsed board (the network reads "ethernet") */
     /* console (UART TX, semihosting) */
     machine_console_fn console;
     void *console_opaque;
@@ -167,6 +171,8 @@ int machine_add_clock(machine_t *m, const char *inst, const char *ep, sim_clock_
 int machine_add_memory(machine_t *m, const char *inst, const char *ep, uint8_t *mem,
                        size_t len, uint32_t base);
 endpoint_t *machine_find_endpoint(machine_t *m, const char *full_name);
+/* The nth endpoint of a kind (0-based), in registration order; NULL past the end. */
+endpoint_t *machine_find_endpoint_kind(machine_t *m, enum endpoint_kind kind, unsigned nth);
 gpio_net_t *machine_find_net(machine_t *m, const char *net_name);
 void *machine_find_instance(machine_t *m, const char *name, const char *type);
 

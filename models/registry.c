@@ -1,0 +1,8 @@
+/* Every model class a board file can name. */
+#include "sim/machine.h"
+#include "models/mps2/mps2_an386.h"
+
+const model_class_t *const model_classes[] = {
+    &mps2_an386_class,
+    NULL,
+};
