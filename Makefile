@@ -66,3 +66,6 @@ include mk/deps.mk
 
 clean:
 	rm -rf build build-asan
+
+# Every tier registered by mk/*.mk (read after all of them are included).
+check-run: $(CHECK_TIERS)
