@@ -13,7 +13,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
 CC := gcc
-PKGS := libcjson check libslirp glib-2.0 capstone libpcap
+PKGS := libcjson check slirp glib-2.0 capstone libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
