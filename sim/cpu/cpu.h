@@ -226,8 +226,18 @@ void vfp_decode(uint32_t pc, uint32_t raw32, uint8_t itstate, insn_t *out);
 /* Handlers shared by every decoder */
 void exec_undefined(cpu_t *cpu, const insn_t *i);       /* UsageFault UNDEFINSTR */
 void exec_nocp(cpu_t *cpu, const insn_t *i);            /* UsageFault NOCP */
-/* Name of an insn for traces/stats (thumb_decode.c). */
+/* Name of an insn for traces/stats (thumb_decode.c). insn_t.op ranges:
+ * thumb_decode.c below 0x400, thumb_dsp.c 0x400.., vfp.c 0x800.. */
 const char *thumb_insn_name(const insn_t *i);
+#define INSN_OP_DSP_BASE 0x400
+#define INSN_OP_VFP_BASE 0x800
+/* Register data-processing, multiply, divide and DSP groups (thumb_dsp.c):
+ * every 32-bit encoding with hw1[15:9] == 1111101, plus PKHBT/PKHTB and
+ * SSAT/USAT/SSAT16/USAT16. thumb_decode() offers every 32-bit encoding here
+ * first; returns true when it decoded it. */
+bool thumb_decode_dsp(uint32_t pc, uint16_t hw1, uint16_t hw2, insn_t *out);
+const char *thumb_dsp_name(const insn_t *i);
+const char *vfp_insn_name(const insn_t *i);
 
 /* ---- condition codes ---- */
 static inline bool cpu_cond_pass(const cpu_t *cpu, unsigned cond)
