@@ -601,6 +601,10 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
         handle_pending_reset(m);
         if (m->exit_requested)
             return CPU_STOP_EXIT;
+        /* Events due now run before the next instruction. */
+        sched_run_due(&m->sched);
+        if (m->reset_pending || m->exit_requested)
+            continue;
         sim_time_t now = m->sched.now;
         if (now >= until)
             return CPU_STOP_LIMIT;
@@ -640,6 +644,9 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
             return CPU_STOP_REQUEST;
         case CPU_STOP_BKPT:
         case CPU_STOP_EXIT:
+        case CPU_STOP_BREAK:
+        case CPU_STOP_WATCH:
+        case CPU_STOP_STEP:
             return stop;
         default:
             break;

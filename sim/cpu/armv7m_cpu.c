@@ -155,6 +155,7 @@ void cpu_reset(cpu_t *cpu)
     cpu->locked_up = false;
     cpu->stop_requested = false;
     cpu->pc_written = false;
+    cpu->nonseq = true;
     armv7m_sys_reset(cpu);
     cpu_flush_cache(cpu);
 
@@ -396,26 +397,63 @@ static bool split_access(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val
     return true;
 }
 
+/* Debugger watchpoints: the access completes, then the loop stops after the
+ * instruction (GDB reports the data address). Stacking and lazy FP
+ * preservation are not data accesses of an instruction and do not trigger. */
+static void check_watch(cpu_t *cpu, uint32_t addr, unsigned size, uint8_t kind, unsigned acc)
+{
+    if (acc & (ACC_STACK | ACC_LAZYFP | ACC_FETCH | ACC_NOFAULT))
+        return;
+    for (unsigned k = 0; k < cpu->nwatch; k++) {
+        const cpu_watch_t *w = &cpu->watch[k];
+        if ((w->kind & kind) && addr < w->addr + w->len && w->addr < addr + size) {
+            cpu->watch_hit = true;
+            cpu->watch_addr = addr > w->addr ? addr : w->addr;
+            cpu->watch_kind = kind;
+            cpu->break_block = true;
+            return;
+        }
+    }
+}
+
 bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
 {
     if (!check_alignment(cpu, addr, size, acc))
         return false;
-    if (addr & (size - 1))
-        return split_access(cpu, addr, size, val, false, acc);
+    if (addr & (size - 1)) {
+        if (!split_access(cpu, addr, size, val, false, acc))
+            return false;
+        if (unlikely(cpu->nwatch))
+            check_watch(cpu, addr, size, CPU_WATCH_READ, acc);
+        return true;
+    }
     if (!check_access(cpu, addr, false, acc))
         return false;
-    return bus_access(cpu, addr, size, val, false, acc);
+    if (!bus_access(cpu, addr, size, val, false, acc))
+        return false;
+    if (unlikely(cpu->nwatch))
+        check_watch(cpu, addr, size, CPU_WATCH_READ, acc);
+    return true;
 }
 
 bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
     if (!check_alignment(cpu, addr, size, acc))
         return false;
-    if (addr & (size - 1))
-        return split_access(cpu, addr, size, &val, true, acc);
+    if (addr & (size - 1)) {
+        if (!split_access(cpu, addr, size, &val, true, acc))
+            return false;
+        if (unlikely(cpu->nwatch))
+            check_watch(cpu, addr, size, CPU_WATCH_WRITE, acc);
+        return true;
+    }
     if (!check_access(cpu, addr, true, acc))
         return false;
-    return bus_access(cpu, addr, size, &val, true, acc);
+    if (!bus_access(cpu, addr, size, &val, true, acc))
+        return false;
+    if (unlikely(cpu->nwatch))
+        check_watch(cpu, addr, size, CPU_WATCH_WRITE, acc);
+    return true;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -473,12 +511,12 @@ static inline uint8_t it_advance(uint8_t it)
 static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
 {
     uint8_t it = itstate;
-    uint32_t line = 0xFFFFFFFFu;
     b->pc = pc;
     b->itstate = itstate;
     b->fetch_fault = false;
     b->n = 0;
     b->cycles = 0;
+    b->entry_ws = 0;
     cpu->blocks_built++;
     while (b->n < CPU_BLOCK_MAX) {
         insn_t *in = &b->insns[b->n];
@@ -514,14 +552,15 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
             if (it)
                 in->flags |= INSN_IT;
         }
-        /* Fetch cost: a new 16-byte flash line (and every block start). */
-        uint32_t end_line = (pc + in->len - 1) >> 4;
-        unsigned fetch = 0;
-        if ((pc >> 4) != line || b->n == 0)
-            fetch += ws1;
-        if (end_line != (pc >> 4))
-            fetch += ws2;
-        line = end_line;
+        /* Fetch cost, independent of where blocks start (so slicing and
+         * single-stepping do not change timing): every 16-byte line that
+         * sequential execution enters for the first time costs its wait
+         * states; entering a line mid-way after a branch costs them too,
+         * charged by the run loop from entry_ws. */
+        uint32_t first = pc >> 4, last = (pc + in->len - 1) >> 4, prev = (pc - 1) >> 4;
+        unsigned fetch = (first != prev ? ws1 : 0) + (last != first ? ws2 : 0);
+        if (b->n == 0 && first == prev)
+            b->entry_ws = (uint8_t)(ws1 > 255 ? 255 : ws1);
         unsigned total = in->cycles + fetch;
         in->cycles = (uint8_t)(total > 255 ? 255 : total);
         b->cycles += in->cycles;
@@ -533,11 +572,6 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         it = in->it_next;
         if (in->flags & INSN_END)
             break;
-    }
-    uint32_t rest = 0;
-    for (int k = b->n - 1; k >= 0; k--) {
-        b->rest[k] = (uint16_t)(rest > 0xFFFF ? 0xFFFF : rest);
-        rest += b->insns[k].cycles;
     }
     b->gen = cpu->cache_gen;
 }
@@ -585,10 +619,25 @@ static bool mpu_fetch_ok(cpu_t *cpu, uint32_t pc)
     return armv7m_mpu_check(cpu, pc, false, ACC_FETCH);
 }
 
+static bool at_breakpoint(const cpu_t *cpu, uint32_t pc)
+{
+    for (unsigned k = 0; k < cpu->nbreak; k++)
+        if (cpu->breakpoints[k] == pc)
+            return true;
+    return false;
+}
+
+/*
+ * Instructions retire one by one against the slice limit: the loop leaves at
+ * the first instruction boundary where cycles >= limit, so the instruction at
+ * which an event becomes visible does not depend on block boundaries. With
+ * tracing, breakpoints or single-stepping on, each pass runs one instruction.
+ */
 enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
 {
     cpu->slice_limit = limit;
     cpu->stop = CPU_STOP_NONE;
+    bool stepped = false;
     for (;;) {
         if (unlikely(cpu->locked_up))
             return cpu->stop = CPU_STOP_LOCKUP;
@@ -596,6 +645,8 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             cpu->stop_requested = false;
             return cpu->stop = CPU_STOP_REQUEST;
         }
+        if (unlikely(stepped))
+            return cpu->stop = CPU_STOP_STEP;
         if (unlikely(cpu->exc_check)) {
             cpu->exc_check = false;
             int exc = armv7m_pending_exception(cpu);
@@ -604,6 +655,8 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
                 armv7m_exception_entry(cpu, exc, cpu->r[15]);
                 cpu->pc_written = false;
                 cpu->break_block = false;
+                cpu->nonseq = true;
+                stepped = cpu->step_one;
                 continue;
             }
         }
@@ -613,65 +666,74 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             return cpu->stop = CPU_STOP_LIMIT;
 
         uint32_t pc = cpu->r[15];
+        if (unlikely(cpu->nbreak) && !cpu->break_skip && at_breakpoint(cpu, pc))
+            return cpu->stop = CPU_STOP_BREAK;
+        cpu->break_skip = false;
         if (unlikely(!cpu->t_bit)) {
             cpu_usage_fault(cpu, UFSR_INVSTATE);
             if (cpu->sync_exc)
                 take_sync_exception(cpu, NULL);
             cpu->break_block = false;
+            cpu->nonseq = true;
+            stepped = cpu->step_one;
             continue;
         }
         if (unlikely(!mpu_fetch_ok(cpu, pc))) {
             if (cpu->sync_exc)
                 take_sync_exception(cpu, NULL);
             cpu->break_block = false;
+            cpu->nonseq = true;
+            stepped = cpu->step_one;
             continue;
         }
 
         cpu_block_t *b = lookup_block(cpu, pc, cpu->itstate);
         const insn_t *i = b->insns;
         const insn_t *end = i + b->n;
-        cpu->cycles += b->cycles;
+        bool one = cpu->trace || cpu->nbreak || cpu->step_one;
+        if (cpu->nonseq) {
+            cpu->cycles += b->entry_ws;
+            cpu->nonseq = false;
+        }
         cpu->break_block = false;
-        if (unlikely(cpu->trace != NULL)) {
-            for (; i < end; i++) {
+        for (;;) {
+            cpu->cycles += i->cycles;
+            if (unlikely(cpu->trace != NULL))
                 cpu->trace(cpu->trace_opaque, cpu, i);
-                cpu->r[15] = i->pc + 4;
-                if (i->cond == 0xE || cpu_cond_pass(cpu, i->cond))
-                    i->fn(cpu, i);
-                if (unlikely(cpu->break_block))
-                    break;
+            cpu->r[15] = i->pc + 4;
+            if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
+                i->fn(cpu, i);
+            if (unlikely(cpu->break_block))
+                break;
+            cpu->insns++;
+            if (i + 1 == end || one || cpu->cycles >= cpu->slice_limit) {
+                cpu->r[15] = i->pc + i->len;
+                cpu->itstate = i->it_next;
+                i = NULL;
+                break;
             }
-        } else {
-            for (; i < end; i++) {
-                cpu->r[15] = i->pc + 4;
-                if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
-                    i->fn(cpu, i);
-                if (unlikely(cpu->break_block))
-                    break;
-            }
+            i++;
         }
-        if (likely(i == end)) {
-            const insn_t *last = end - 1;
-            cpu->insns += b->n;
-            cpu->r[15] = last->pc + last->len;
-            cpu->itstate = last->it_next;
+        if (one)
+            stepped = cpu->step_one;
+        if (likely(i == NULL))
             continue;
-        }
-        /* Early exit at insn i (it executed, or faulted). */
-        unsigned k = (unsigned)(i - b->insns);
-        cpu->cycles -= b->rest[k];
+        /* The instruction at i wrote the PC, faulted or asked for a re-check. */
         cpu->break_block = false;
         if (cpu->sync_exc) {
-            cpu->insns += k;
             take_sync_exception(cpu, i);
+            cpu->nonseq = true;
             continue;
         }
-        cpu->insns += k + 1;
+        cpu->insns++;
         if (cpu->pc_written) {
             cpu->pc_written = false;
+            cpu->nonseq = true;
         } else {
             cpu->r[15] = i->pc + i->len;
             cpu->itstate = i->it_next;
         }
+        if (unlikely(cpu->watch_hit))
+            return cpu->stop = CPU_STOP_WATCH;
     }
 }

@@ -13,7 +13,9 @@
  *   decoded code (through the bus code-write hook) drop the whole cache.
  * - Before a handler runs, the loop sets r[15] = insn->pc + 4 (the value an
  *   instruction reads as PC in Thumb state) and cpu->cycles has been charged
- *   insn->cycles. Handlers add data-dependent extras (taken branches, LDM
+ *   insn->cycles. The loop stops at the first instruction boundary where
+ *   cycles reach the slice limit, so events (interrupts, DMA, timers) land on
+ *   the same instruction however the run is sliced or single-stepped. Handlers add data-dependent extras (taken branches, LDM
  *   register counts already in insn->cycles, divide length) to cpu->cycles.
  * - A handler that changes control flow calls cpu_branch()/cpu_bx_write_pc()
  *   or raises an exception; both set cpu->break_block, which makes the loop
@@ -109,7 +111,18 @@ enum cpu_stop {
     CPU_STOP_BKPT,        /* BKPT with no debug monitor (semihosting is handled inside) */
     CPU_STOP_EXIT,        /* guest asked to exit (semihosting) */
     CPU_STOP_REQUEST,     /* cpu_request_stop() from an event/debugger/watchpoint */
+    CPU_STOP_BREAK,       /* reached a debugger breakpoint (not executed yet) */
+    CPU_STOP_WATCH,       /* an instruction touched a watched address (it completed) */
+    CPU_STOP_STEP,        /* single step done */
 };
+
+#define CPU_MAX_BREAKPOINTS 64
+#define CPU_MAX_WATCHPOINTS 16
+enum { CPU_WATCH_WRITE = 1, CPU_WATCH_READ = 2, CPU_WATCH_ACCESS = 3 };
+typedef struct cpu_watch {
+    uint32_t addr, len;
+    uint8_t kind;         /* CPU_WATCH_* */
+} cpu_watch_t;
 
 #define CPU_BLOCK_MAX 32
 #define CPU_BLOCK_HASH 4096
@@ -121,7 +134,7 @@ typedef struct cpu_block {
     uint16_t n;
     uint32_t gen;         /* valid iff == cpu->cache_gen */
     uint32_t cycles;      /* sum of the insns' base cycles, fetch wait states included */
-    uint16_t rest[CPU_BLOCK_MAX]; /* cycles of insns after index k (early exits) */
+    uint8_t entry_ws;     /* fetch wait states when entered by a branch mid-line */
     insn_t insns[CPU_BLOCK_MAX];
 } cpu_block_t;
 
@@ -172,7 +185,7 @@ struct cpu {
     uint64_t hz;
     sim_cycles_t clk_base_cycles; /* time = base_ns + (cycles - base_cycles) / hz */
     sim_time_t clk_base_ns;
-    unsigned fetch_ws;        /* unused once per-region wait states apply */
+    bool nonseq;              /* next fetch follows a branch or exception (line refill) */
 
     /* --- wiring (not state) --- */
     bus_t *bus;
@@ -187,6 +200,17 @@ struct cpu {
     unsigned prio_bits;       /* implemented priority bits (4 on STM32F4) */
     uint32_t cpuid;
     bool has_fpu;
+
+    /* --- debugger --- */
+    uint32_t breakpoints[CPU_MAX_BREAKPOINTS];
+    unsigned nbreak;
+    cpu_watch_t watch[CPU_MAX_WATCHPOINTS];
+    unsigned nwatch;
+    bool step_one;        /* cpu_run returns CPU_STOP_STEP after one instruction */
+    bool break_skip;      /* resume from a breakpoint: do not stop at it again at once */
+    bool watch_hit;
+    uint32_t watch_addr;
+    uint8_t watch_kind;
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
@@ -309,7 +333,7 @@ bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsi
 static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
 {
     const bus_region_t *r = bus_find(cpu->bus, addr);
-    if (likely(r && r->kind != BUS_MMIO && r->direct && !cpu->sys.mpu_active &&
+    if (likely(r && r->kind != BUS_MMIO && r->direct && !cpu->sys.mpu_active && !cpu->nwatch &&
                !(addr & (size - 1)) && addr - r->base <= r->size - size)) {
         const uint8_t *p = r->host + (addr - r->base);
         *val = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
@@ -322,7 +346,8 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
     const bus_region_t *r = bus_find(cpu->bus, addr);
-    if (likely(r && r->kind == BUS_RAM && !cpu->sys.mpu_active && !(addr & (size - 1)) &&
+    if (likely(r && r->kind == BUS_RAM && !cpu->sys.mpu_active && !cpu->nwatch &&
+               !(addr & (size - 1)) &&
                addr - r->base <= r->size - size && !bus_is_code(cpu->bus, addr))) {
         uint8_t *p = r->host + (addr - r->base);
         if (size == 4)
