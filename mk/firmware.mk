@@ -1,0 +1,24 @@
+# Guest firmware, cross-compiled with arm-none-eabi-gcc and picolibc.
+#
+# CPU test programs (firmware/tests/cpu/*.c) run on the mps2-an386 board
+# (Cortex-M4F, the memory map QEMU uses for that machine), print through
+# semihosting and exit with a status; tests/cpu/run-fw.sh runs them.
+
+ARM_CC := arm-none-eabi-gcc
+FW_BUILD := $(BUILD)/fw
+FW_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+FW_CFLAGS := $(FW_ARCH) -O2 -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections
+FW_MPS2_LD := --specs=picolibc.specs --oslib=semihost --crt0=semihost \
+  -Wl,--defsym=__flash=0 -Wl,--defsym=__flash_size=0x400000 \
+  -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000 -Wl,--gc-sections
+
+FW_CPU_SRCS := $(wildcard firmware/tests/cpu/*.c)
+FW_CPU_ELFS := $(patsubst firmware/tests/cpu/%.c,$(FW_BUILD)/tests/cpu/%.elf,$(FW_CPU_SRCS))
+
+$(FW_BUILD)/tests/cpu/%.elf: firmware/tests/cpu/%.c $(wildcard firmware/tests/common/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) $< -o $@
+
+.PHONY: fw-tests
+fw-tests: $(FW_CPU_ELFS)
+firmware: fw-tests
