@@ -19,6 +19,11 @@ $(FW_BUILD)/tests/cpu/%.elf: firmware/tests/cpu/%.c $(wildcard firmware/tests/co
 	@mkdir -p $(dir $@)
 	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) $< -o $@
 
+FW_GDB_ELF := $(FW_BUILD)/tests/gdb/gdbtarget.elf
+$(FW_GDB_ELF): firmware/tests/gdb/gdbtarget.c
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) -O1 $(FW_MPS2_LD) $< -o $@
+
 .PHONY: fw-tests
-fw-tests: $(FW_CPU_ELFS)
+fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF)
 firmware: fw-tests
