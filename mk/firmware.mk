@@ -24,6 +24,17 @@ $(FW_GDB_ELF): firmware/tests/gdb/gdbtarget.c
 	@mkdir -p $(dir $@)
 	$(Q)$(ARM_CC) $(FW_CFLAGS) -O1 $(FW_MPS2_LD) $< -o $@
 
+# Random-instruction differential program: a short budget for `make check`,
+# a long one for `make fuzz-long`.
+FW_FUZZ_ELF := $(FW_BUILD)/tests/fuzz/fuzz.elf
+FW_FUZZ_LONG_ELF := $(FW_BUILD)/tests/fuzz/fuzz-long.elf
+$(FW_FUZZ_ELF): firmware/tests/fuzz/fuzz.c firmware/tests/common/testlib.h
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) $< -o $@
+$(FW_FUZZ_LONG_ELF): firmware/tests/fuzz/fuzz.c firmware/tests/common/testlib.h
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DFUZZ_SEQUENCES=60000 -DFUZZ_SEED=$(or $(FUZZ_SEED),0x2468ACE) $< -o $@
+
 .PHONY: fw-tests
-fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF)
+fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF) $(FW_FUZZ_ELF)
 firmware: fw-tests
