@@ -35,6 +35,11 @@ $(FW_FUZZ_LONG_ELF): firmware/tests/fuzz/fuzz.c firmware/tests/common/testlib.h
 	@mkdir -p $(dir $@)
 	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DFUZZ_SEQUENCES=60000 -DFUZZ_SEED=$(or $(FUZZ_SEED),0x2468ACE) $< -o $@
 
+FW_BENCH_ELF := $(FW_BUILD)/bench/cpubench.elf
+$(FW_BENCH_ELF): firmware/bench/cpubench.c
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DROUNDS=400 $< -o $@
+
 .PHONY: fw-tests
-fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF) $(FW_FUZZ_ELF)
+fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF) $(FW_FUZZ_ELF) $(FW_BENCH_ELF)
 firmware: fw-tests
