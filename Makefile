@@ -21,7 +21,7 @@ OPT ?= -O2
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-missing-field-initializers \
         -Wno-format-truncation
-CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -I. -D_GNU_SOURCE $(PKG_CFLAGS)
+CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -frounding-math -I. -D_GNU_SOURCE $(PKG_CFLAGS)
 LDLIBS := $(PKG_LIBS) -lm
 ifneq ($(SAN),)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

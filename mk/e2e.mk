@@ -1,0 +1,23 @@
+# End-to-end tiers: guest programs on the simulator.
+#   cpu-fw-check    CPU test programs against their expected output
+#   qemu-diff-check the same programs and the random-instruction program
+#                   against QEMU running the same ELF
+#   gdb-check       gdb-multiarch driving the GDB stub
+CHECK_TIERS += cpu-fw-check qemu-diff-check gdb-check
+
+FW_CPU_NAMES = $(patsubst firmware/tests/cpu/%.c,%,$(FW_CPU_SRCS))
+
+.PHONY: cpu-fw-check qemu-diff-check gdb-check fuzz-long
+cpu-fw-check: host fw-tests
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_CPU_NAMES)
+
+qemu-diff-check: host fw-tests
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu --qemu alu fpu mem
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz
+
+gdb-check: host fw-tests
+	$(Q)./tests/gdb/run-gdb-tests.sh $(BUILD)/glitchbox $(FW_GDB_ELF)
+
+# Long random-instruction run against QEMU (not part of `make check`).
+fuzz-long: host $(FW_FUZZ_LONG_ELF)
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz-long

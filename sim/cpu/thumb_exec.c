@@ -1,0 +1,676 @@
+/*
+ * Thumb-2 integer instruction handlers (ARMv7-M ARM, chapter A7). Each is
+ * the semantics of one mnemonic on pre-decoded fields (see thumb_decode.c for
+ * what each field holds). Handlers read the PC as insn.pc + 4 from r[15],
+ * leave ITSTATE to the run loop, and return without side effects when a
+ * memory access faults.
+ */
+#include "thumb_internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* data processing */
+
+static inline shift_res_t op2_imm(const cpu_t *cpu, const insn_t *i)
+{
+    shift_res_t r = { i->imm, i->aux == IMM_CKEEP ? cpu->c : (uint8_t)i->aux };
+    return r;
+}
+
+static inline shift_res_t op2_reg(const cpu_t *cpu, const insn_t *i)
+{
+    return shift_c(cpu->r[i->rm], i->shift_t, i->shift_n, cpu->c);
+}
+
+#define LOGIC_OP(name, expr, write)                                                       \
+    static inline void do_##name(cpu_t *cpu, const insn_t *i, shift_res_t o)              \
+    {                                                                                      \
+        uint32_t a = cpu->r[i->rn];                                                        \
+        uint32_t r = (expr);                                                               \
+        (void)a;                                                                           \
+        if (write)                                                                         \
+            alu_write(cpu, i->rd, r);                                                      \
+        if (i->flags & INSN_S) {                                                           \
+            set_nz(cpu, r);                                                                \
+            cpu->c = o.c;                                                                  \
+        }                                                                                  \
+    }                                                                                      \
+    void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_imm(cpu, i)); } \
+    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i)); }
+
+LOGIC_OP(AND, a & o.v, true)
+LOGIC_OP(EOR, a ^ o.v, true)
+LOGIC_OP(ORR, a | o.v, true)
+LOGIC_OP(ORN, a | ~o.v, true)
+LOGIC_OP(BIC, a & ~o.v, true)
+LOGIC_OP(MOV, o.v, true)
+LOGIC_OP(MVN, ~o.v, true)
+LOGIC_OP(TST, a & o.v, false)
+LOGIC_OP(TEQ, a ^ o.v, false)
+
+/* AddWithCarry forms: x + (inv ? ~y : y) + carry */
+#define ARITH_OP(name, lhs, rhs, cin, write)                                              \
+    static inline void do_##name(cpu_t *cpu, const insn_t *i, uint32_t y)                 \
+    {                                                                                      \
+        uint32_t x = cpu->r[i->rn];                                                        \
+        uint8_t c, v;                                                                      \
+        uint32_t r = add_with_carry((lhs), (rhs), (cin), &c, &v);                          \
+        if (write)                                                                         \
+            alu_write(cpu, i->rd, r);                                                      \
+        if (i->flags & INSN_S) {                                                           \
+            set_nz(cpu, r);                                                                \
+            cpu->c = c;                                                                    \
+            cpu->v = v;                                                                    \
+        }                                                                                  \
+    }                                                                                      \
+    void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, i->imm); }    \
+    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i).v); }
+
+ARITH_OP(ADD, x, y, 0, true)
+ARITH_OP(ADC, x, y, cpu->c, true)
+ARITH_OP(SUB, x, ~y, 1, true)
+ARITH_OP(SBC, x, ~y, cpu->c, true)
+ARITH_OP(RSB, ~x, y, 1, true)
+ARITH_OP(CMP, x, ~y, 1, false)
+ARITH_OP(CMN, x, y, 0, false)
+
+/* ADR: Align(PC, 4) +/- imm (imm already signed in insn). */
+void exec_ADR(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = ((i->pc + 4) & ~3u) + i->imm;
+}
+
+void exec_MOVT(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = (cpu->r[i->rd] & 0xFFFF) | (i->imm << 16);
+}
+
+/* LSL/LSR/ASR/ROR by register: amount is the bottom byte of Rm. */
+void exec_shift_reg(cpu_t *cpu, const insn_t *i)
+{
+    shift_res_t r = shift_c(cpu->r[i->rn], i->shift_t, cpu->r[i->rm] & 0xFF, cpu->c);
+    cpu->r[i->rd] = r.v;
+    if (i->flags & INSN_S) {
+        set_nz(cpu, r.v);
+        cpu->c = r.c;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* multiply and divide */
+
+void exec_MUL(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t r = cpu->r[i->rn] * cpu->r[i->rm];
+    cpu->r[i->rd] = r;
+    if (i->flags & INSN_S)
+        set_nz(cpu, r);
+}
+
+void exec_MLA(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = cpu->r[i->rn] * cpu->r[i->rm] + cpu->r[i->ra];
+}
+
+void exec_MLS(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = cpu->r[i->ra] - cpu->r[i->rn] * cpu->r[i->rm];
+}
+
+/* The divider terminates early: roughly one cycle per 4 quotient bits. */
+static void div_cycles(cpu_t *cpu, uint32_t n, uint32_t d)
+{
+    unsigned extra = 0;
+    if (d && n >= d) {
+        unsigned bits = (unsigned)(__builtin_clz(d) - __builtin_clz(n)) + 1;
+        extra = (bits + 3) / 4;
+        if (extra > T_DIV_MAX - T_DIV_MIN)
+            extra = T_DIV_MAX - T_DIV_MIN;
+    }
+    cpu->cycles += extra;
+}
+
+static bool div_by_zero(cpu_t *cpu, const insn_t *i)
+{
+    if (cpu->sys.ccr & (1u << 4)) {
+        cpu_usage_fault(cpu, UFSR_DIVBYZERO);
+        return true;
+    }
+    cpu->r[i->rd] = 0;
+    return true;
+}
+
+void exec_SDIV(cpu_t *cpu, const insn_t *i)
+{
+    int32_t n = (int32_t)cpu->r[i->rn], d = (int32_t)cpu->r[i->rm];
+    if (d == 0) {
+        div_by_zero(cpu, i);
+        return;
+    }
+    div_cycles(cpu, n < 0 ? -(uint32_t)n : (uint32_t)n, d < 0 ? -(uint32_t)d : (uint32_t)d);
+    if (n == INT32_MIN && d == -1)
+        cpu->r[i->rd] = (uint32_t)INT32_MIN;
+    else
+        cpu->r[i->rd] = (uint32_t)(n / d);
+}
+
+void exec_UDIV(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t n = cpu->r[i->rn], d = cpu->r[i->rm];
+    if (d == 0) {
+        div_by_zero(cpu, i);
+        return;
+    }
+    div_cycles(cpu, n, d);
+    cpu->r[i->rd] = n / d;
+}
+
+/* Long multiplies: rd = RdLo, ra = RdHi */
+void exec_UMULL(cpu_t *cpu, const insn_t *i)
+{
+    uint64_t r = (uint64_t)cpu->r[i->rn] * cpu->r[i->rm];
+    cpu->r[i->rd] = (uint32_t)r;
+    cpu->r[i->ra] = (uint32_t)(r >> 32);
+}
+
+void exec_SMULL(cpu_t *cpu, const insn_t *i)
+{
+    int64_t r = (int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm];
+    cpu->r[i->rd] = (uint32_t)r;
+    cpu->r[i->ra] = (uint32_t)((uint64_t)r >> 32);
+}
+
+void exec_UMLAL(cpu_t *cpu, const insn_t *i)
+{
+    uint64_t acc = (uint64_t)cpu->r[i->ra] << 32 | cpu->r[i->rd];
+    uint64_t r = (uint64_t)cpu->r[i->rn] * cpu->r[i->rm] + acc;
+    cpu->r[i->rd] = (uint32_t)r;
+    cpu->r[i->ra] = (uint32_t)(r >> 32);
+}
+
+void exec_SMLAL(cpu_t *cpu, const insn_t *i)
+{
+    uint64_t acc = (uint64_t)cpu->r[i->ra] << 32 | cpu->r[i->rd];
+    uint64_t r = (uint64_t)((int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm]) + acc;
+    cpu->r[i->rd] = (uint32_t)r;
+    cpu->r[i->ra] = (uint32_t)(r >> 32);
+}
+
+/* ---------------------------------------------------------------------- */
+/* bit-field, saturation, bit operations, extends */
+
+/* imm = lsb, aux = width */
+void exec_SBFX(cpu_t *cpu, const insn_t *i)
+{
+    unsigned lsb = i->imm, w = i->aux;
+    uint32_t x = cpu->r[i->rn] << (32 - lsb - w);
+    cpu->r[i->rd] = (uint32_t)((int32_t)x >> (32 - w));
+}
+
+void exec_UBFX(cpu_t *cpu, const insn_t *i)
+{
+    unsigned lsb = i->imm, w = i->aux;
+    uint32_t x = cpu->r[i->rn] >> lsb;
+    cpu->r[i->rd] = w == 32 ? x : x & ((1u << w) - 1);
+}
+
+void exec_BFI(cpu_t *cpu, const insn_t *i)
+{
+    unsigned lsb = i->imm, w = i->aux;
+    uint32_t mask = (w == 32 ? 0xFFFFFFFFu : ((1u << w) - 1)) << lsb;
+    cpu->r[i->rd] = (cpu->r[i->rd] & ~mask) | ((cpu->r[i->rn] << lsb) & mask);
+}
+
+void exec_BFC(cpu_t *cpu, const insn_t *i)
+{
+    unsigned lsb = i->imm, w = i->aux;
+    uint32_t mask = (w == 32 ? 0xFFFFFFFFu : ((1u << w) - 1)) << lsb;
+    cpu->r[i->rd] &= ~mask;
+}
+
+/* imm = saturate_to (SSAT: 1..32, USAT: 0..31), shift in shift_t/shift_n */
+void exec_SSAT(cpu_t *cpu, const insn_t *i)
+{
+    int32_t op = (int32_t)shift_c(cpu->r[i->rn], i->shift_t, i->shift_n, cpu->c).v;
+    bool sat = false;
+    cpu->r[i->rd] = (uint32_t)ssat32(op, i->imm, &sat);
+    if (sat)
+        cpu->q = 1;
+}
+
+void exec_USAT(cpu_t *cpu, const insn_t *i)
+{
+    int32_t op = (int32_t)shift_c(cpu->r[i->rn], i->shift_t, i->shift_n, cpu->c).v;
+    bool sat = false;
+    cpu->r[i->rd] = usat32(op, i->imm, &sat);
+    if (sat)
+        cpu->q = 1;
+}
+
+void exec_CLZ(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t x = cpu->r[i->rm];
+    cpu->r[i->rd] = x ? (uint32_t)__builtin_clz(x) : 32;
+}
+
+void exec_RBIT(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t x = cpu->r[i->rm], r = 0;
+    for (int k = 0; k < 32; k++)
+        r |= ((x >> k) & 1) << (31 - k);
+    cpu->r[i->rd] = r;
+}
+
+void exec_REV(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = __builtin_bswap32(cpu->r[i->rm]);
+}
+
+void exec_REV16(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t x = cpu->r[i->rm];
+    cpu->r[i->rd] = ((x & 0x00FF00FFu) << 8) | ((x & 0xFF00FF00u) >> 8);
+}
+
+void exec_REVSH(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t x = cpu->r[i->rm];
+    cpu->r[i->rd] = (uint32_t)(int32_t)(int16_t)(uint16_t)(((x & 0xFF) << 8) | ((x >> 8) & 0xFF));
+}
+
+/* Extends: rotation in shift_n; rn == 15 means no accumulate. */
+#define EXTEND(name, expr)                                                                 \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t x = ror32(cpu->r[i->rm], i->shift_n);                                     \
+        uint32_t r = (uint32_t)(expr);                                                     \
+        cpu->r[i->rd] = i->rn == 15 ? r : cpu->r[i->rn] + r;                               \
+    }
+EXTEND(SXTB, (int32_t)(int8_t)(x & 0xFF))
+EXTEND(SXTH, (int32_t)(int16_t)(x & 0xFFFF))
+EXTEND(UXTB, x & 0xFF)
+EXTEND(UXTH, x & 0xFFFF)
+
+/* ---------------------------------------------------------------------- */
+/* loads and stores */
+
+/* Effective address and write-back value of a single load/store. */
+static inline uint32_t ls_offset(const cpu_t *cpu, const insn_t *i)
+{
+    return (i->aux & LS_REG) ? cpu->r[i->rm] << i->shift_n : i->imm;
+}
+
+static inline void ls_address(const cpu_t *cpu, const insn_t *i, uint32_t *addr, uint32_t *wb)
+{
+    uint32_t base = (i->aux & LS_LIT) ? (i->pc + 4) & ~3u : cpu->r[i->rn];
+    uint32_t off = ls_offset(cpu, i);
+    uint32_t ofs = (i->aux & LS_U) ? base + off : base - off;
+    *addr = (i->aux & LS_P) ? ofs : base;
+    *wb = ofs;
+}
+
+static inline unsigned ls_acc(const insn_t *i)
+{
+    return (i->aux & LS_T) ? ACC_UNPRIV : 0;
+}
+
+static inline void ls_writeback(cpu_t *cpu, const insn_t *i, uint32_t wb)
+{
+    if (i->aux & LS_W)
+        cpu->r[i->rn] = wb;
+}
+
+#define LOAD(name, size, conv)                                                             \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t addr, wb, v;                                                              \
+        ls_address(cpu, i, &addr, &wb);                                                    \
+        if (!cpu_read(cpu, addr, size, &v, ls_acc(i)))                                    \
+            return;                                                                        \
+        ls_writeback(cpu, i, wb);                                                          \
+        cpu->r[i->rd] = (uint32_t)(conv);                                                  \
+    }
+LOAD(LDRB, 1, v)
+LOAD(LDRH, 2, v)
+LOAD(LDRSB, 1, (int32_t)(int8_t)v)
+LOAD(LDRSH, 2, (int32_t)(int16_t)v)
+
+void exec_LDR(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t addr, wb, v;
+    ls_address(cpu, i, &addr, &wb);
+    if (!cpu_read(cpu, addr, 4, &v, ls_acc(i)))
+        return;
+    ls_writeback(cpu, i, wb);
+    if (i->rd == 15) {
+        cpu->cycles += T_REFILL;
+        cpu_bx_write_pc(cpu, v);
+    } else if (i->rd == 13) {
+        cpu->r[13] = v & ~3u;
+    } else {
+        cpu->r[i->rd] = v;
+    }
+}
+
+#define STORE(name, size)                                                                  \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t addr, wb;                                                                 \
+        ls_address(cpu, i, &addr, &wb);                                                    \
+        if (!cpu_write(cpu, addr, size, cpu->r[i->rd], ls_acc(i)))                        \
+            return;                                                                        \
+        ls_writeback(cpu, i, wb);                                                          \
+    }
+STORE(STR, 4)
+STORE(STRB, 1)
+STORE(STRH, 2)
+
+/* rd = Rt, ra = Rt2; imm = imm8 << 2 */
+void exec_LDRD(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t addr, wb, lo, hi;
+    ls_address(cpu, i, &addr, &wb);
+    if (!cpu_read(cpu, addr, 4, &lo, ACC_ALIGN) || !cpu_read(cpu, addr + 4, 4, &hi, ACC_ALIGN))
+        return;
+    ls_writeback(cpu, i, wb);
+    cpu->r[i->rd] = lo;
+    cpu->r[i->ra] = hi;
+}
+
+void exec_STRD(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t addr, wb;
+    ls_address(cpu, i, &addr, &wb);
+    if (!cpu_write(cpu, addr, 4, cpu->r[i->rd], ACC_ALIGN) ||
+        !cpu_write(cpu, addr + 4, 4, cpu->r[i->ra], ACC_ALIGN))
+        return;
+    ls_writeback(cpu, i, wb);
+}
+
+/* Load/store multiple: imm = register list, aux & LS_W = write-back. Loads
+ * read everything before changing any register so a fault leaves none
+ * changed. */
+static void ldm_common(cpu_t *cpu, const insn_t *i, uint32_t start, uint32_t wb)
+{
+    uint32_t vals[16], list = i->imm, a = start;
+    for (unsigned r = 0; r < 16; r++)
+        if (list & (1u << r)) {
+            if (!cpu_read(cpu, a, 4, &vals[r], ACC_ALIGN))
+                return;
+            a += 4;
+        }
+    if (i->aux & LS_W)
+        cpu->r[i->rn] = wb;
+    for (unsigned r = 0; r < 15; r++)
+        if (list & (1u << r))
+            cpu->r[r] = r == 13 ? vals[r] & ~3u : vals[r];
+    if (list & 0x8000) {
+        cpu->cycles += T_REFILL;
+        cpu_bx_write_pc(cpu, vals[15]);
+    }
+}
+
+void exec_LDM(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t n = (uint32_t)__builtin_popcount(i->imm);
+    ldm_common(cpu, i, cpu->r[i->rn], cpu->r[i->rn] + 4 * n);
+}
+
+void exec_LDMDB(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t n = (uint32_t)__builtin_popcount(i->imm);
+    uint32_t start = cpu->r[i->rn] - 4 * n;
+    ldm_common(cpu, i, start, start);
+}
+
+static void stm_common(cpu_t *cpu, const insn_t *i, uint32_t start, uint32_t wb)
+{
+    uint32_t list = i->imm, a = start;
+    for (unsigned r = 0; r < 15; r++)
+        if (list & (1u << r)) {
+            if (!cpu_write(cpu, a, 4, cpu->r[r], ACC_ALIGN))
+                return;
+            a += 4;
+        }
+    if (i->aux & LS_W)
+        cpu->r[i->rn] = wb;
+}
+
+void exec_STM(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t n = (uint32_t)__builtin_popcount(i->imm);
+    stm_common(cpu, i, cpu->r[i->rn], cpu->r[i->rn] + 4 * n);
+}
+
+void exec_STMDB(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t n = (uint32_t)__builtin_popcount(i->imm);
+    uint32_t start = cpu->r[i->rn] - 4 * n;
+    stm_common(cpu, i, start, start);
+}
+
+/* Exclusives: the local monitor tags the address; any STREX or exception
+ * entry/return (CLREX) clears it. imm = byte offset. */
+#define LDREX_OP(name, size)                                                               \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t addr = cpu->r[i->rn] + i->imm, v;                                         \
+        if (!cpu_read(cpu, addr, size, &v, ACC_EXCL))                                     \
+            return;                                                                        \
+        cpu->excl_valid = true;                                                            \
+        cpu->excl_addr = addr;                                                             \
+        cpu->r[i->rd] = v;                                                                 \
+    }
+LDREX_OP(LDREX, 4)
+LDREX_OP(LDREXB, 1)
+LDREX_OP(LDREXH, 2)
+
+/* rd = Rd (status), ra = Rt (value) */
+#define STREX_OP(name, size)                                                               \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t addr = cpu->r[i->rn] + i->imm;                                            \
+        if (addr & ((size) - 1)) {                                                         \
+            cpu_usage_fault(cpu, UFSR_UNALIGNED);                                          \
+            return;                                                                        \
+        }                                                                                  \
+        if (cpu->excl_valid && cpu->excl_addr == addr) {                                   \
+            if (!cpu_write(cpu, addr, size, cpu->r[i->ra], ACC_EXCL))                     \
+                return;                                                                    \
+            cpu->r[i->rd] = 0;                                                             \
+        } else {                                                                           \
+            cpu->r[i->rd] = 1;                                                             \
+        }                                                                                  \
+        cpu->excl_valid = false;                                                           \
+    }
+STREX_OP(STREX, 4)
+STREX_OP(STREXB, 1)
+STREX_OP(STREXH, 2)
+
+void exec_CLREX(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu->excl_valid = false;
+}
+
+void exec_TBB(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t off;
+    if (!cpu_read(cpu, cpu->r[i->rn] + cpu->r[i->rm], 1, &off, 0))
+        return;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->pc + 4 + 2 * off);
+}
+
+void exec_TBH(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t off;
+    if (!cpu_read(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << 1), 2, &off, 0))
+        return;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->pc + 4 + 2 * off);
+}
+
+void exec_PLD(cpu_t *cpu, const insn_t *i)
+{
+    (void)cpu;
+    (void)i;
+}
+
+/* ---------------------------------------------------------------------- */
+/* branches */
+
+/* imm = target address (computed at decode: the PC is known then) */
+void exec_B(cpu_t *cpu, const insn_t *i)
+{
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->imm);
+}
+
+/* aux = condition (B<cond> evaluates its own condition) */
+void exec_B_cond(cpu_t *cpu, const insn_t *i)
+{
+    if (!cpu_cond_pass(cpu, i->aux))
+        return;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->imm);
+}
+
+void exec_BL(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[14] = (i->pc + 4) | 1;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->imm);
+}
+
+void exec_BX(cpu_t *cpu, const insn_t *i)
+{
+    cpu->cycles += T_REFILL;
+    cpu_bx_write_pc(cpu, cpu->r[i->rm]);
+}
+
+void exec_BLX(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t target = cpu->r[i->rm];
+    cpu->r[14] = (i->pc + 2) | 1;
+    cpu->cycles += T_REFILL;
+    cpu_bx_write_pc(cpu, target);
+}
+
+void exec_CBZ(cpu_t *cpu, const insn_t *i)
+{
+    if (cpu->r[i->rn] != 0)
+        return;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->imm);
+}
+
+void exec_CBNZ(cpu_t *cpu, const insn_t *i)
+{
+    if (cpu->r[i->rn] == 0)
+        return;
+    cpu->cycles += T_REFILL;
+    cpu_branch(cpu, i->imm);
+}
+
+/* ---------------------------------------------------------------------- */
+/* hints, system */
+
+void exec_IT(cpu_t *cpu, const insn_t *i)
+{
+    (void)cpu;
+    (void)i;
+}
+
+void exec_NOP(cpu_t *cpu, const insn_t *i)
+{
+    (void)cpu;
+    (void)i;
+}
+
+void exec_WFI(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_do_wfi(cpu);
+}
+
+void exec_WFE(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_do_wfe(cpu);
+}
+
+void exec_SEV(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_do_sev(cpu);
+}
+
+void exec_BKPT(cpu_t *cpu, const insn_t *i)
+{
+    cpu_do_bkpt(cpu, i, i->imm);
+}
+
+void exec_SVC(cpu_t *cpu, const insn_t *i)
+{
+    cpu_raise_sync(cpu, EXC_SVCALL, true, i->pc + 2);
+}
+
+void exec_UDF(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_usage_fault(cpu, UFSR_UNDEFINSTR);
+}
+
+void exec_undefined(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_usage_fault(cpu, UFSR_UNDEFINSTR);
+}
+
+void exec_nocp(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_usage_fault(cpu, UFSR_NOCP);
+}
+
+/* aux bit 0: disable (CPSID); bit 1: I; bit 2: F */
+void exec_CPS(cpu_t *cpu, const insn_t *i)
+{
+    armv7m_cps(cpu, i->aux & 1, (i->aux >> 1) & 1, (i->aux >> 2) & 1);
+    cpu->exc_check = true;
+    cpu->break_block = true;
+}
+
+/* imm = SYSm */
+void exec_MRS(cpu_t *cpu, const insn_t *i)
+{
+    cpu->r[i->rd] = armv7m_mrs(cpu, i->imm);
+}
+
+/* imm = SYSm, aux = mask */
+void exec_MSR(cpu_t *cpu, const insn_t *i)
+{
+    armv7m_msr(cpu, i->imm, i->aux, cpu->r[i->rn]);
+    cpu->exc_check = true;
+    cpu->break_block = true;
+}
+
+void exec_DMB(cpu_t *cpu, const insn_t *i)
+{
+    (void)cpu;
+    (void)i;
+}
+
+void exec_DSB(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    /* Completes outstanding writes: a pended interrupt is visible next. */
+    cpu->exc_check = true;
+}
+
+void exec_ISB(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu->exc_check = true;
+    cpu->break_block = true;
+}
