@@ -11,6 +11,9 @@ void bus_init(bus_t *bus)
 
 void bus_free(bus_t *bus)
 {
+    for (unsigned i = 0; i < bus->nregions; i++)
+        if (bus->regions[i].dev_owned)
+            free(bus->regions[i].dev);
     for (unsigned i = 0; i < 4096; i++)
         free(bus->l1[i]);
     memset(bus->l1, 0, sizeof bus->l1);
@@ -131,16 +134,19 @@ bus_region_t *bus_map_alias(bus_t *bus, const char *name, uint32_t base, uint32_
         tmpl.base = base;
         tmpl.size = size;
         tmpl.host = t->host + (target - t->base);
+        tmpl.dev_owned = false;
         return map_region(bus, &tmpl);
     }
     bus_window_t *w = window_new(bus, target, size);
     if (!w)
         return NULL;
     bus_region_t *r = bus_map_mmio(bus, name, base, size, &alias_ops, w, 0, 0);
-    if (!r)
+    if (!r) {
         free(w);
-    else
+    } else {
         r->flags &= ~(unsigned)BUS_F_NOEXEC;
+        r->dev_owned = true;
+    }
     return r;
 }
 
@@ -184,6 +190,8 @@ bus_region_t *bus_map_bitband(bus_t *bus, const char *name, uint32_t alias_base,
     bus_region_t *r = bus_map_mmio(bus, name, alias_base, target_size * 32, &bitband_ops, w, 0, 0);
     if (!r)
         free(w);
+    else
+        r->dev_owned = true;
     return r;
 }
 

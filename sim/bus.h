@@ -54,6 +54,7 @@ typedef struct bus_region {
     unsigned wait_states;     /* extra cycles per access */
     bool direct;              /* RAM/ROM reads served from 'host' (false: via ops->read) */
     unsigned index;           /* private: position in bus->regions */
+    bool dev_owned;           /* private: 'dev' was allocated by the bus (windows) */
 } bus_region_t;
 
 typedef struct bus_l2 {

@@ -79,10 +79,12 @@ static bool map_unimp(machine_t *m, const char *name, uint32_t base, uint32_t si
         return false;
     snprintf(u->name, sizeof u->name, "%s", name);
     u->base = base;
-    if (!bus_map_mmio(&m->bus, u->name, base, size, &unimp_ops, u, 0, 0)) {
+    bus_region_t *r = bus_map_mmio(&m->bus, u->name, base, size, &unimp_ops, u, 0, 0);
+    if (!r) {
         free(u);
         return false;
     }
+    r->dev_owned = true; /* freed with the bus */
     return true;
 }
 

@@ -605,10 +605,9 @@ static void take_sync_exception(cpu_t *cpu, const insn_t *i)
         cpu->itstate = i ? i->itstate : cpu->itstate;
     }
     cpu->sync_return_set = false;
+    if (!cpu->locked_up)
+        armv7m_exception_entry(cpu, exc, ret);
     cpu->pc_written = false;
-    if (cpu->locked_up)
-        return;
-    armv7m_exception_entry(cpu, exc, ret);
 }
 
 /* Fetch-time MPU check for the block at pc (execute permission). */

@@ -513,7 +513,6 @@ static void exception_taken(cpu_t *cpu, int exc)
     cpu->sys.pending[exc] = 0;
     cpu->excl_valid = false;
     cpu->event_reg = true;
-    cpu->pc_written = true;
     cpu->break_block = true;
     cpu->exc_check = true;
     cpu->sleeping = false;
