@@ -3,11 +3,15 @@
 #   qemu-diff-check the same programs and the random-instruction program
 #                   against QEMU running the same ELF
 #   gdb-check       gdb-multiarch driving the GDB stub
-CHECK_TIERS += cpu-fw-check qemu-diff-check gdb-check
+#   determinism-check  identical repeated runs; a debugged run equals a plain one
+CHECK_TIERS += cpu-fw-check qemu-diff-check gdb-check determinism-check
 
 FW_CPU_NAMES = $(patsubst firmware/tests/cpu/%.c,%,$(FW_CPU_SRCS))
 
-.PHONY: cpu-fw-check qemu-diff-check gdb-check fuzz-long
+.PHONY: cpu-fw-check qemu-diff-check gdb-check determinism-check fuzz-long
+determinism-check: host fw-tests
+	$(Q)./tests/fw/run-determinism.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_GDB_ELF)
+
 cpu-fw-check: host fw-tests
 	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_CPU_NAMES)
 

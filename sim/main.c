@@ -348,7 +348,6 @@ static int write_report(const char *path, run_ctx_t *rc, const run_opts_t *o,
     cJSON_AddStringToObject(faults, "cfsr", buf);
     snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.hfsr);
     cJSON_AddStringToObject(faults, "hfsr", buf);
-    cJSON_AddNumberToObject(faults, "decoded_blocks", (double)m->cpu->blocks_built);
     char *text = cJSON_Print(r);
     cJSON_Delete(r);
     FILE *f = fopen(path, "w");
