@@ -541,6 +541,8 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
             break;
         }
         thumb_decode(pc, hw1, hw2, it, in);
+        if (in->rn == 15 || in->rm == 15 || in->ra == 15 || in->rd == 15)
+            in->flags |= INSN_PCREAD;
         in->pc = pc;
         in->itstate = it;
         in->cond = it ? (uint8_t)(it >> 4) : 0xE;
@@ -695,17 +697,19 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             cpu->nonseq = false;
         }
         cpu->break_block = false;
+        const insn_t *first = i;
         for (;;) {
             cpu->cycles += i->cycles;
             if (unlikely(cpu->trace != NULL))
                 cpu->trace(cpu->trace_opaque, cpu, i);
-            cpu->r[15] = i->pc + 4;
+            if (i->flags & INSN_PCREAD)
+                cpu->r[15] = i->pc + 4;
             if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
                 i->fn(cpu, i);
             if (unlikely(cpu->break_block))
                 break;
-            cpu->insns++;
             if (i + 1 == end || one || cpu->cycles >= cpu->slice_limit) {
+                cpu->insns += (uint64_t)(i - first) + 1;
                 cpu->r[15] = i->pc + i->len;
                 cpu->itstate = i->it_next;
                 i = NULL;
@@ -719,6 +723,7 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             continue;
         /* The instruction at i wrote the PC, faulted or asked for a re-check. */
         cpu->break_block = false;
+        cpu->insns += (uint64_t)(i - first);
         if (cpu->sync_exc) {
             take_sync_exception(cpu, i);
             cpu->nonseq = true;

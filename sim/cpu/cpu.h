@@ -11,8 +11,10 @@
  *   flagged INSN_END (anything that may write the PC or change exception
  *   state) or after CPU_BLOCK_MAX instructions. Writes to a page that holds
  *   decoded code (through the bus code-write hook) drop the whole cache.
- * - Before a handler runs, the loop sets r[15] = insn->pc + 4 (the value an
- *   instruction reads as PC in Thumb state) and cpu->cycles has been charged
+ * - Before a handler of an insn flagged INSN_PCREAD (set by the block
+ *   builder when any register field names the PC) runs, the loop sets
+ *   r[15] = insn->pc + 4 (the value an instruction reads as PC in Thumb
+ *   state); other handlers use insn->pc and cpu->cycles has been charged
  *   insn->cycles. The loop stops at the first instruction boundary where
  *   cycles reach the slice limit, so events (interrupts, DMA, timers) land on
  *   the same instruction however the run is sliced or single-stepped. Handlers add data-dependent extras (taken branches, LDM
@@ -57,6 +59,7 @@ enum {
     INSN_FP = 1 << 4,     /* floating-point instruction (for stats/trace) */
     INSN_LOAD = 1 << 5,   /* single load/store: pipelining hints for timing */
     INSN_STORE = 1 << 6,
+    INSN_PCREAD = 1 << 7, /* may read r[15]: the loop sets it to pc + 4 first */
 };
 
 /*

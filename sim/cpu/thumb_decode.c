@@ -1005,6 +1005,18 @@ void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn
     } else {
         decode16(pc, hw1, itstate != 0, out);
     }
+    if (out->aux == (LS_P | LS_U) && (out->flags & (INSN_LOAD | INSN_STORE))) {
+        static const struct { insn_fn general, fast; } fast[] = {
+            { exec_LDR, exec_LDR_imm }, { exec_LDRB, exec_LDRB_imm },
+            { exec_LDRH, exec_LDRH_imm }, { exec_STR, exec_STR_imm },
+            { exec_STRB, exec_STRB_imm }, { exec_STRH, exec_STRH_imm },
+        };
+        for (unsigned k = 0; k < sizeof fast / sizeof fast[0]; k++)
+            if (out->fn == fast[k].general) {
+                out->fn = fast[k].fast;
+                break;
+            }
+    }
 }
 
 static const char *const op_names[THUMB_OP_COUNT] = {

@@ -364,6 +364,41 @@ STORE(STR, 4)
 STORE(STRB, 1)
 STORE(STRH, 2)
 
+/* The common form [Rn, #imm] with no write-back, without the general
+ * addressing-mode logic (most loads and stores in compiled code). */
+#define LOAD_IMM(name, size, conv)                                                         \
+    void exec_##name##_imm(cpu_t *cpu, const insn_t *i)                                    \
+    {                                                                                      \
+        uint32_t v;                                                                        \
+        if (!cpu_read(cpu, cpu->r[i->rn] + i->imm, size, &v, 0))                           \
+            return;                                                                        \
+        cpu->r[i->rd] = (uint32_t)(conv);                                                  \
+    }
+LOAD_IMM(LDRB, 1, v)
+LOAD_IMM(LDRH, 2, v)
+
+void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t v;
+    if (!cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
+        return;
+    if (unlikely(i->rd == 15)) {
+        cpu->cycles += T_REFILL;
+        cpu_bx_write_pc(cpu, v);
+        return;
+    }
+    cpu->r[i->rd] = i->rd == 13 ? v & ~3u : v;
+}
+
+#define STORE_IMM(name, size)                                                              \
+    void exec_##name##_imm(cpu_t *cpu, const insn_t *i)                                    \
+    {                                                                                      \
+        cpu_write(cpu, cpu->r[i->rn] + i->imm, size, cpu->r[i->rd], 0);                   \
+    }
+STORE_IMM(STR, 4)
+STORE_IMM(STRB, 1)
+STORE_IMM(STRH, 2)
+
 /* rd = Rt, ra = Rt2; imm = imm8 << 2 */
 void exec_LDRD(cpu_t *cpu, const insn_t *i)
 {

@@ -162,6 +162,13 @@ static inline void alu_write(cpu_t *cpu, unsigned d, uint32_t v)
 #define THUMB_DECLARE(name) void exec_##name(cpu_t *cpu, const insn_t *i);
 THUMB_HANDLERS(THUMB_DECLARE)
 #undef THUMB_DECLARE
+/* Fast forms of single loads/stores with [Rn, #imm] addressing. */
+void exec_LDR_imm(cpu_t *cpu, const insn_t *i);
+void exec_LDRB_imm(cpu_t *cpu, const insn_t *i);
+void exec_LDRH_imm(cpu_t *cpu, const insn_t *i);
+void exec_STR_imm(cpu_t *cpu, const insn_t *i);
+void exec_STRB_imm(cpu_t *cpu, const insn_t *i);
+void exec_STRH_imm(cpu_t *cpu, const insn_t *i);
 
 /* Operation indices (insn_t.op) for names and statistics */
 #define THUMB_OP_ENUM(name) OP_##name,
