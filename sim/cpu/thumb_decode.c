@@ -1016,6 +1016,18 @@ void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn
                 out->fn = fast[k].fast;
                 break;
             }
+    } else if (out->aux == (LS_P | LS_U | LS_REG) && (out->flags & (INSN_LOAD | INSN_STORE))) {
+        static const struct { insn_fn general, fast; } fast[] = {
+            { exec_LDR, exec_LDR_regoff }, { exec_LDRB, exec_LDRB_regoff },
+            { exec_LDRH, exec_LDRH_regoff }, { exec_LDRSB, exec_LDRSB_regoff },
+            { exec_LDRSH, exec_LDRSH_regoff }, { exec_STR, exec_STR_regoff },
+            { exec_STRB, exec_STRB_regoff }, { exec_STRH, exec_STRH_regoff },
+        };
+        for (unsigned k = 0; k < sizeof fast / sizeof fast[0]; k++)
+            if (out->fn == fast[k].general) {
+                out->fn = fast[k].fast;
+                break;
+            }
     }
 }
 

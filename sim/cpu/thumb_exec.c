@@ -399,6 +399,42 @@ STORE_IMM(STR, 4)
 STORE_IMM(STRB, 1)
 STORE_IMM(STRH, 2)
 
+/* [Rn, Rm, LSL #n] (table lookups) */
+#define LOAD_REG(name, size, conv)                                                         \
+    void exec_##name##_regoff(cpu_t *cpu, const insn_t *i)                                 \
+    {                                                                                      \
+        uint32_t v;                                                                        \
+        if (!cpu_read(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), size, &v, 0))   \
+            return;                                                                        \
+        cpu->r[i->rd] = (uint32_t)(conv);                                                  \
+    }
+LOAD_REG(LDRB, 1, v)
+LOAD_REG(LDRH, 2, v)
+LOAD_REG(LDRSB, 1, (int32_t)(int8_t)v)
+LOAD_REG(LDRSH, 2, (int32_t)(int16_t)v)
+
+void exec_LDR_regoff(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t v;
+    if (!cpu_read(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), 4, &v, 0))
+        return;
+    if (unlikely(i->rd == 15)) {
+        cpu->cycles += T_REFILL;
+        cpu_bx_write_pc(cpu, v);
+        return;
+    }
+    cpu->r[i->rd] = i->rd == 13 ? v & ~3u : v;
+}
+
+#define STORE_REG(name, size)                                                              \
+    void exec_##name##_regoff(cpu_t *cpu, const insn_t *i)                                 \
+    {                                                                                      \
+        cpu_write(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), size, cpu->r[i->rd], 0); \
+    }
+STORE_REG(STR, 4)
+STORE_REG(STRB, 1)
+STORE_REG(STRH, 2)
+
 /* rd = Rt, ra = Rt2; imm = imm8 << 2 */
 void exec_LDRD(cpu_t *cpu, const insn_t *i)
 {

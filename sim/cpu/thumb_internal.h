@@ -169,6 +169,15 @@ void exec_LDRH_imm(cpu_t *cpu, const insn_t *i);
 void exec_STR_imm(cpu_t *cpu, const insn_t *i);
 void exec_STRB_imm(cpu_t *cpu, const insn_t *i);
 void exec_STRH_imm(cpu_t *cpu, const insn_t *i);
+/* ... and with [Rn, Rm, LSL #n] addressing. */
+void exec_LDR_regoff(cpu_t *cpu, const insn_t *i);
+void exec_LDRB_regoff(cpu_t *cpu, const insn_t *i);
+void exec_LDRH_regoff(cpu_t *cpu, const insn_t *i);
+void exec_LDRSB_regoff(cpu_t *cpu, const insn_t *i);
+void exec_LDRSH_regoff(cpu_t *cpu, const insn_t *i);
+void exec_STR_regoff(cpu_t *cpu, const insn_t *i);
+void exec_STRB_regoff(cpu_t *cpu, const insn_t *i);
+void exec_STRH_regoff(cpu_t *cpu, const insn_t *i);
 
 /* Operation indices (insn_t.op) for names and statistics */
 #define THUMB_OP_ENUM(name) OP_##name,
