@@ -1,14 +1,20 @@
 # End-to-end tiers: guest programs on the simulator.
 #   cpu-fw-check    CPU test programs against their expected output
+#   stm32-fw-check  STM32F407 bring-up programs on the stm32f407-disco board
 #   qemu-diff-check the same programs and the random-instruction program
 #                   against QEMU running the same ELF
 #   gdb-check       gdb-multiarch driving the GDB stub
 #   determinism-check  identical repeated runs; a debugged run equals a plain one
-CHECK_TIERS += cpu-fw-check qemu-diff-check gdb-check determinism-check
+CHECK_TIERS += cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism-check
 
 FW_CPU_NAMES = $(patsubst firmware/tests/cpu/%.c,%,$(FW_CPU_SRCS))
 
-.PHONY: cpu-fw-check qemu-diff-check gdb-check determinism-check fuzz-long
+.PHONY: cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism-check fuzz-long
+FW_STM32_NAMES = $(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS))
+stm32-fw-check: host fw-tests
+	$(Q)BOARD=stm32f407-disco EXPECTED_DIR=firmware/tests/stm32 ./tests/fw/run-cpu-tests.sh \
+	  $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32 $(FW_STM32_NAMES)
+
 determinism-check: host fw-tests
 	$(Q)./tests/fw/run-determinism.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_GDB_ELF)
 

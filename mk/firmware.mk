@@ -40,6 +40,16 @@ $(FW_BENCH_ELF): firmware/bench/cpubench.c
 	@mkdir -p $(dir $@)
 	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DROUNDS=400 $< -o $@
 
+# Programs for the stm32f407-disco board (flash at 0x08000000, 128 KiB SRAM).
+FW_STM32_LD := --specs=picolibc.specs --oslib=semihost --crt0=semihost \
+  -Wl,--defsym=__flash=0x08000000 -Wl,--defsym=__flash_size=0x100000 \
+  -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x20000 -Wl,--gc-sections
+FW_STM32_SRCS := $(wildcard firmware/tests/stm32/*.c)
+FW_STM32_ELFS := $(patsubst firmware/tests/stm32/%.c,$(FW_BUILD)/tests/stm32/%.elf,$(FW_STM32_SRCS))
+$(FW_BUILD)/tests/stm32/%.elf: firmware/tests/stm32/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_STM32_LD) $< -o $@
+
 .PHONY: fw-tests
-fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF) $(FW_FUZZ_ELF) $(FW_BENCH_ELF)
+fw-tests: $(FW_CPU_ELFS) $(FW_GDB_ELF) $(FW_FUZZ_ELF) $(FW_BENCH_ELF) $(FW_STM32_ELFS)
 firmware: fw-tests

@@ -1,8 +1,10 @@
 /* Every model class a board file can name. */
 #include "sim/machine.h"
 #include "models/mps2/mps2_an386.h"
+#include "models/stm32f4/stm32f407.h"
 
 const model_class_t *const model_classes[] = {
     &mps2_an386_class,
+    &stm32f407_class,
     NULL,
 };

@@ -11,7 +11,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
 for name in "$@"; do
     elf=$fwdir/$name.elf
-    exp=firmware/tests/cpu/$name.expected
+    exp=${EXPECTED_DIR:-firmware/tests/cpu}/$name.expected
     if [ $use_qemu = 1 ]; then
         timeout 120 qemu-system-arm -M mps2-an386 -display none -monitor none -serial none \
             -chardev file,id=sh0,path="$tmp/$name.ref" \
@@ -22,7 +22,7 @@ for name in "$@"; do
         ref=$exp
         label=$name
     fi
-    "$gb" run --board mps2-an386 --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
+    "$gb" run --board "${BOARD:-mps2-an386}" --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL $label: exit status $rc"; sed 's/^/    /' "$tmp/$name.err" | head -5; fail=$((fail+1)); continue

@@ -1,0 +1,41 @@
+/*
+ * The STM32F407 system-on-chip: Cortex-M4F core, memories and the
+ * peripherals, wired as RM0090 describes. Board files instantiate it as
+ * model type "stm32f407".
+ */
+#ifndef MODELS_STM32F4_STM32F407_H
+#define MODELS_STM32F4_STM32F407_H
+
+#include "stm32f4_periph.h"
+#include "stm32f4_rcc.h"
+#include "stm32f4_flash.h"
+#include "stm32f4_gpio.h"
+#include "stm32f4_usart.h"
+#include "stm32f4_sysctl.h"
+
+#define STM32F407_NUM_IRQS 82
+#define STM32F407_PRIO_BITS 4
+#define STM32F407_NGPIO 9
+#define STM32F407_NUSART 6
+
+typedef struct stm32f407 {
+    machine_t *m;
+    char name[32];
+    stm32f4_ctx_t ctx;
+    /* memories */
+    uint8_t *flash_mem, *sram, *ccm, *bkpsram, *sysmem, *otp_uid, *optbytes;
+    /* peripherals */
+    stm32f4_rcc_t rcc;
+    stm32f4_pwr_t pwr;
+    stm32f4_flash_t flash;
+    stm32f4_gpio_t gpio[STM32F407_NGPIO];
+    stm32f4_usart_t usart[STM32F407_NUSART]; /* USART1, 2, 3, UART4, 5, USART6 */
+    stm32f4_iwdg_t iwdg;
+    stm32f4_rng_t rng;
+    stm32f4_crc_t crc;
+    stm32f4_dbgmcu_t dbgmcu;
+} stm32f407_t;
+
+extern const model_class_t stm32f407_class;
+
+#endif
