@@ -9,10 +9,10 @@ void sched_init(sched_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Events live in their owners' state, which may already be gone: only the
+ * heap itself is released. */
 void sched_free(sched_t *s)
 {
-    for (uint32_t i = 0; i < s->count; i++)
-        s->heap[i]->heap_index = -1;
     free(s->heap);
     s->heap = NULL;
     s->count = s->cap = 0;
