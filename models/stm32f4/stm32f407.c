@@ -11,13 +11,14 @@
  * power-on reset and kept across a system reset; flash and backup SRAM are
  * kept across both.
  *
- * Peripherals modelled: RCC, PWR, FLASH, GPIOA-I, USART1/2/3/6, UART4/5,
- * IWDG, RNG, CRC, DBGMCU, and the core's NVIC/SysTick (external reference =
- * HCLK/8). Every other peripheral of the chip is mapped as unmodelled: reads
+ * Peripherals modelled: RCC, PWR, FLASH, GPIOA-I, EXTI, SYSCFG, SPI1-3,
+ * TIM2-5, USART1/2/3/6, UART4/5, IWDG, RNG, CRC, DBGMCU, and the core's
+ * NVIC/SysTick (external reference = HCLK/8). GPIO pin levels reach EXTI
+ * lines 0-15 through the SYSCFG EXTICR selection. Every other peripheral of the chip is mapped as unmodelled: reads
  * give 0, writes are ignored, the first access logs one line naming it.
  * Addresses where the chip has nothing raise a bus error.
  *
- * Not modelled yet: EXTI/SYSCFG, SPI, timers, DMA, RTC, ADC/DAC, I2C, CAN,
+ * Not modelled yet: TIM1/8/9-14, DMA, RTC, ADC/DAC, I2C, CAN,
  * USB, Ethernet MAC, FSMC (all in the unmodelled list); BOOT0 = 1 and
  * SYSCFG memory remapping; backup SRAM write protection by PWR.DBP.
  */
@@ -46,16 +47,16 @@ static const struct { uint32_t base; int irq; bool is_uart; int index; bool apb2
 };
 
 static const struct { const char *name; uint32_t base, size; } unmodelled[] = {
-    { "TIM2", 0x40000000, 0x400 }, { "TIM3", 0x40000400, 0x400 }, { "TIM4", 0x40000800, 0x400 },
-    { "TIM5", 0x40000C00, 0x400 }, { "TIM6", 0x40001000, 0x400 }, { "TIM7", 0x40001400, 0x400 },
+    
+    { "TIM6", 0x40001000, 0x400 }, { "TIM7", 0x40001400, 0x400 },
     { "TIM12", 0x40001800, 0x400 }, { "TIM13", 0x40001C00, 0x400 }, { "TIM14", 0x40002000, 0x400 },
     { "RTC", 0x40002800, 0x400 }, { "WWDG", 0x40002C00, 0x400 }, { "I2S2ext", 0x40003400, 0x400 },
-    { "SPI2", 0x40003800, 0x400 }, { "SPI3", 0x40003C00, 0x400 }, { "I2S3ext", 0x40004000, 0x400 },
+    { "I2S3ext", 0x40004000, 0x400 },
     { "I2C1", 0x40005400, 0x400 }, { "I2C2", 0x40005800, 0x400 }, { "I2C3", 0x40005C00, 0x400 },
     { "CAN1", 0x40006400, 0x400 }, { "CAN2", 0x40006800, 0x400 }, { "DAC", 0x40007400, 0x400 },
     { "TIM1", 0x40010000, 0x400 }, { "TIM8", 0x40010400, 0x400 }, { "ADC", 0x40012000, 0x400 },
-    { "SDIO", 0x40012C00, 0x400 }, { "SPI1", 0x40013000, 0x400 }, { "SYSCFG", 0x40013800, 0x400 },
-    { "EXTI", 0x40013C00, 0x400 }, { "TIM9", 0x40014000, 0x400 }, { "TIM10", 0x40014400, 0x400 },
+    { "SDIO", 0x40012C00, 0x400 }, 
+    { "TIM9", 0x40014000, 0x400 }, { "TIM10", 0x40014400, 0x400 },
     { "TIM11", 0x40014800, 0x400 }, { "DMA1", 0x40026000, 0x400 }, { "DMA2", 0x40026400, 0x400 },
     { "ETH MAC", 0x40028000, 0x1400 }, { "USB OTG HS", 0x40040000, 0x40000 },
     { "USB OTG FS", 0x50000000, 0x40000 }, { "DCMI", 0x50050000, 0x400 },
@@ -86,6 +87,24 @@ static int unmodelled_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 
 static const bus_ops_t unmodelled_ops = { unmodelled_read, unmodelled_write };
 
+static const struct { uint32_t base; int irq; } spi_map[3] = {
+    { 0x40013000, 35 }, { 0x40003800, 36 }, { 0x40003C00, 51 },
+};
+static const struct { uint32_t base; int irq; bool wide; } tim_map[4] = {
+    { 0x40000000, 28, true }, { 0x40000400, 29, false }, { 0x40000800, 30, false },
+    { 0x40000C00, 50, true },
+};
+/* NVIC inputs of the EXTI outputs (EXTI0..4, 9_5, 15_10, lines 16..22) */
+static const int exti_irqs[EXTI_OUT_COUNT] = { 6, 7, 8, 9, 10, 23, 40, 1, 41, 42, 62, 76, 2, 3 };
+
+/* A GPIO input changed: it reaches EXTI if SYSCFG routes that port to the line. */
+static void gpio_edge(void *opaque, unsigned port, unsigned pin, bool level)
+{
+    stm32f407_t *s = opaque;
+    if (stm32f4_syscfg_port(&s->syscfg, pin) == port)
+        stm32f4_exti_input(&s->exti, (int)pin, level);
+}
+
 static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
 {
     stm32f407_t *s = opaque;
@@ -107,12 +126,23 @@ static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
                 stm32f4_usart_reset(&s->usart[k]);
         if (bits & (1u << 28))
             stm32f4_pwr_reset(&s->pwr, false);
+        for (unsigned k = 0; k < 4; k++)
+            if (bits & (1u << k))
+                stm32f4_tim_reset(&s->tim[k]);
+        if (bits & (1u << 14))
+            stm32f4_spi_reset(&s->spi[1]);
+        if (bits & (1u << 15))
+            stm32f4_spi_reset(&s->spi[2]);
         break;
     case RCC_APB2RSTR:
         if (bits & (1u << 4))
             stm32f4_usart_reset(&s->usart[0]);
         if (bits & (1u << 5))
             stm32f4_usart_reset(&s->usart[5]);
+        if (bits & (1u << 12))
+            stm32f4_spi_reset(&s->spi[0]);
+        if (bits & (1u << 14))
+            stm32f4_syscfg_reset(&s->syscfg);
         break;
     default:
         break;
@@ -240,6 +270,26 @@ static void *stm32f407_create(machine_t *m, const char *name, const cJSON *cfg)
         ok = map_mmio(s, s->usart[k].name, usart_map[k].base, 0x400, &stm32f4_usart_ops, &s->usart[k]);
         irq_connect(&s->usart[k].irq, armv7m_nvic_irq_input, cpu, usart_map[k].irq);
     }
+    for (unsigned k = 0; k < 3 && ok; k++) {
+        stm32f4_spi_init(&s->spi[k], c, spi_map[k].base, (int)k + 1, k == 0 ? &s->rcc.pclk2 : &s->rcc.pclk1);
+        ok = map_mmio(s, s->spi[k].name, spi_map[k].base, 0x400, &stm32f4_spi_ops, &s->spi[k]);
+        irq_connect(&s->spi[k].irq, armv7m_nvic_irq_input, cpu, spi_map[k].irq);
+    }
+    for (unsigned k = 0; k < 4 && ok; k++) {
+        stm32f4_tim_init(&s->tim[k], c, (int)k + 2, tim_map[k].wide, &s->rcc.tim1clk);
+        ok = map_mmio(s, s->tim[k].name, tim_map[k].base, 0x400, &stm32f4_tim_ops, &s->tim[k]);
+        irq_connect(&s->tim[k].irq, armv7m_nvic_irq_input, cpu, tim_map[k].irq);
+    }
+    stm32f4_exti_init(&s->exti, c);
+    stm32f4_syscfg_init(&s->syscfg);
+    ok = ok && map_mmio(s, "EXTI", 0x40013C00, 0x400, &stm32f4_exti_ops, &s->exti) &&
+         map_mmio(s, "SYSCFG", 0x40013800, 0x400, &stm32f4_syscfg_ops, &s->syscfg);
+    for (unsigned k = 0; k < EXTI_OUT_COUNT; k++)
+        irq_connect(&s->exti.out[k], armv7m_nvic_irq_input, cpu, exti_irqs[k]);
+    for (unsigned k = 0; k < STM32F407_NGPIO; k++) {
+        s->gpio[k].edge = gpio_edge;
+        s->gpio[k].edge_opaque = s;
+    }
     irq_connect(&s->flash.irq, armv7m_nvic_irq_input, cpu, 4);
     irq_connect(&s->rng.irq, armv7m_nvic_irq_input, cpu, 80);
     for (unsigned k = 0; k < sizeof unmodelled / sizeof unmodelled[0] && ok; k++) {
@@ -302,6 +352,12 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
     stm32f4_rng_reset(&s->rng);
     stm32f4_crc_reset(&s->crc);
     stm32f4_dbgmcu_reset(&s->dbgmcu);
+    for (unsigned k = 0; k < 3; k++)
+        stm32f4_spi_reset(&s->spi[k]);
+    for (unsigned k = 0; k < 4; k++)
+        stm32f4_tim_reset(&s->tim[k]);
+    stm32f4_exti_reset(&s->exti);
+    stm32f4_syscfg_reset(&s->syscfg);
 }
 
 static void stm32f407_destroy(void *inst)
@@ -313,7 +369,7 @@ static void stm32f407_destroy(void *inst)
 
 const model_class_t stm32f407_class = {
     .type = "stm32f407",
-    .summary = "STM32F407 SoC: Cortex-M4F 168 MHz, 1 MiB flash, 192 KiB RAM, RCC/FLASH/GPIO/USART/IWDG/RNG/CRC",
+    .summary = "STM32F407 SoC: Cortex-M4F 168 MHz, 1 MiB flash, 192 KiB RAM, RCC/FLASH/GPIO/EXTI/SPI/TIM/USART/IWDG/RNG/CRC",
     .create = stm32f407_create,
     .reset = stm32f407_reset,
     .destroy = stm32f407_destroy,

@@ -12,6 +12,9 @@
 #include "stm32f4_gpio.h"
 #include "stm32f4_usart.h"
 #include "stm32f4_sysctl.h"
+#include "stm32f4_spi.h"
+#include "stm32f4_exti.h"
+#include "stm32f4_tim.h"
 
 #define STM32F407_NUM_IRQS 82
 #define STM32F407_PRIO_BITS 4
@@ -34,6 +37,10 @@ typedef struct stm32f407 {
     stm32f4_rng_t rng;
     stm32f4_crc_t crc;
     stm32f4_dbgmcu_t dbgmcu;
+    stm32f4_spi_t spi[3];
+    stm32f4_exti_t exti;
+    stm32f4_syscfg_t syscfg;
+    stm32f4_tim_t tim[4];      /* TIM2..TIM5 */
 } stm32f407_t;
 
 extern const model_class_t stm32f407_class;

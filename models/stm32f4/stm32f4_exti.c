@@ -1,0 +1,177 @@
+/*
+ * STM32F4 EXTI (RM0090 section 12.3) and SYSCFG (section 9.2).
+ *
+ * EXTI: IMR/EMR/RTSR/FTSR/SWIER/PR for 23 lines; an input edge selected by
+ * RTSR/FTSR on a line unmasked in IMR sets PR (the pending register sits
+ * after the interrupt mask, RM0090 figure 41), which raises the line's
+ * interrupt; PR and SWIER bits clear by writing 1 to PR; an SWIER 0->1 write sets PR; event
+ * mask lines set the core's event register (wakes WFE). Output lines:
+ * EXTI0-4, EXTI9_5, EXTI15_10 and lines 16-22, connected by the container.
+ * SYSCFG: MEMRMP (stored; remapping of address 0 is not modelled), PMC,
+ * EXTICR1-4 routing port pins to lines 0-15, CMPCR (READY follows CMP_PD).
+ */
+#include <string.h>
+#include "stm32f4_exti.h"
+#include "sim/log.h"
+
+REG32(IMR, 0x00)
+REG32(EMR, 0x04)
+REG32(RTSR, 0x08)
+REG32(FTSR, 0x0C)
+REG32(SWIER, 0x10)
+REG32(PR, 0x14)
+
+#define LINE_MASK 0x7FFFFFu
+
+static void exti_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
+
+static const reg_desc_t exti_regs[EXTI_NREGS] = {
+    [EXTI_IMR] = { "IMR", A_IMR, 0, LINE_MASK, .post_write = exti_written },
+    [EXTI_EMR] = { "EMR", A_EMR, 0, LINE_MASK },
+    [EXTI_RTSR] = { "RTSR", A_RTSR, 0, LINE_MASK },
+    [EXTI_FTSR] = { "FTSR", A_FTSR, 0, LINE_MASK },
+    [EXTI_SWIER] = { "SWIER", A_SWIER, 0, LINE_MASK, .post_write = exti_written },
+    [EXTI_PR] = { "PR", A_PR, 0, 0, .w1c_mask = LINE_MASK, .post_write = exti_written },
+};
+
+static void update_outputs(stm32f4_exti_t *s)
+{
+    uint32_t act = s->r[EXTI_PR] & s->r[EXTI_IMR];
+    for (unsigned k = 0; k < 5; k++)
+        irq_set(&s->out[EXTI_OUT_0 + k], (act >> k) & 1);
+    irq_set(&s->out[EXTI_OUT_9_5], (act & 0x03E0) != 0);
+    irq_set(&s->out[EXTI_OUT_15_10], (act & 0xFC00) != 0);
+    for (unsigned k = 0; k < 7; k++)
+        irq_set(&s->out[EXTI_OUT_16 + k], (act >> (16 + k)) & 1);
+}
+
+static void trigger(stm32f4_exti_t *s, unsigned line)
+{
+    if ((s->r[EXTI_IMR] >> line) & 1)
+        s->r[EXTI_PR] |= 1u << line;
+    if ((s->r[EXTI_EMR] >> line) & 1 && s->cpu)
+        s->cpu->event_reg = true;
+}
+
+static void exti_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
+{
+    stm32f4_exti_t *s = dev;
+    if (idx == EXTI_SWIER) {
+        uint32_t rising = s->r[EXTI_SWIER] & ~old;
+        for (unsigned k = 0; k < EXTI_LINES; k++)
+            if ((rising >> k) & 1)
+                trigger(s, k);
+    } else if (idx == EXTI_PR) {
+        s->r[EXTI_SWIER] &= ~(written & LINE_MASK);
+    }
+    update_outputs(s);
+}
+
+void stm32f4_exti_input(void *exti, int n, bool level)
+{
+    stm32f4_exti_t *s = exti;
+    if (n < 0 || n >= EXTI_LINES)
+        return;
+    bool was = (s->level >> n) & 1;
+    if (was == level)
+        return;
+    s->level = (s->level & ~(1u << n)) | ((uint32_t)level << n);
+    s->edges++;
+    uint32_t sel = level ? s->r[EXTI_RTSR] : s->r[EXTI_FTSR];
+    if ((sel >> n) & 1) {
+        trigger(s, (unsigned)n);
+        update_outputs(s);
+    }
+}
+
+static int exti_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
+{
+    stm32f4_exti_t *s = dev;
+    regs_read(&s->regs, off, size, v);
+    return 0;
+}
+
+static int exti_write(void *dev, uint32_t off, unsigned size, uint32_t v)
+{
+    stm32f4_exti_t *s = dev;
+    regs_write(&s->regs, off, size, v);
+    return 0;
+}
+
+const bus_ops_t stm32f4_exti_ops = { exti_read, exti_write };
+
+void stm32f4_exti_init(stm32f4_exti_t *s, const stm32f4_ctx_t *ctx)
+{
+    memset(s, 0, sizeof *s);
+    s->cpu = ctx->cpu;
+    for (unsigned k = 0; k < EXTI_OUT_COUNT; k++)
+        irq_init(&s->out[k], "exti");
+    regs_init(&s->regs, "exti", exti_regs, EXTI_NREGS, s->r, s);
+}
+
+void stm32f4_exti_reset(stm32f4_exti_t *s)
+{
+    regs_reset(&s->regs);
+    update_outputs(s);
+}
+
+/* ---- SYSCFG ---- */
+REG32(MEMRMP, 0x00)
+REG32(PMC, 0x04)
+REG32(EXTICR1, 0x08)
+REG32(EXTICR2, 0x0C)
+REG32(EXTICR3, 0x10)
+REG32(EXTICR4, 0x14)
+REG32(CMPCR, 0x20)
+
+static void cmpcr_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
+static const reg_desc_t syscfg_regs[SYSCFG_NREGS] = {
+    [SYSCFG_MEMRMP] = { "MEMRMP", A_MEMRMP, 0, 0x3 },
+    [SYSCFG_PMC] = { "PMC", A_PMC, 0, 0x00800000 },
+    [SYSCFG_EXTICR1] = { "EXTICR1", A_EXTICR1, 0, 0xFFFF },
+    [SYSCFG_EXTICR2] = { "EXTICR2", A_EXTICR2, 0, 0xFFFF },
+    [SYSCFG_EXTICR3] = { "EXTICR3", A_EXTICR3, 0, 0xFFFF },
+    [SYSCFG_EXTICR4] = { "EXTICR4", A_EXTICR4, 0, 0xFFFF },
+    [SYSCFG_CMPCR] = { "CMPCR", A_CMPCR, 0, 0x1, .post_write = cmpcr_written },
+};
+
+static void cmpcr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
+{
+    stm32f4_syscfg_t *s = dev;
+    (void)idx;
+    (void)old;
+    (void)written;
+    s->r[SYSCFG_CMPCR] = (s->r[SYSCFG_CMPCR] & 1) | ((s->r[SYSCFG_CMPCR] & 1) << 8);
+}
+
+unsigned stm32f4_syscfg_port(const stm32f4_syscfg_t *s, unsigned pin)
+{
+    return (s->r[SYSCFG_EXTICR1 + pin / 4] >> (4 * (pin % 4))) & 0xF;
+}
+
+static int syscfg_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
+{
+    stm32f4_syscfg_t *s = dev;
+    regs_read(&s->regs, off, size, v);
+    return 0;
+}
+
+static int syscfg_write(void *dev, uint32_t off, unsigned size, uint32_t v)
+{
+    stm32f4_syscfg_t *s = dev;
+    regs_write(&s->regs, off, size, v);
+    return 0;
+}
+
+const bus_ops_t stm32f4_syscfg_ops = { syscfg_read, syscfg_write };
+
+void stm32f4_syscfg_init(stm32f4_syscfg_t *s)
+{
+    memset(s, 0, sizeof *s);
+    regs_init(&s->regs, "syscfg", syscfg_regs, SYSCFG_NREGS, s->r, s);
+}
+
+void stm32f4_syscfg_reset(stm32f4_syscfg_t *s)
+{
+    regs_reset(&s->regs);
+}

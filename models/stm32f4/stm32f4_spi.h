@@ -1,0 +1,36 @@
+/*
+ * STM32F4 SPI controller (RM0090 section 28) in master mode.
+ */
+#ifndef MODELS_STM32F4_SPI_H
+#define MODELS_STM32F4_SPI_H
+
+#include "stm32f4_periph.h"
+#include "sim/regs.h"
+#include "sim/irq.h"
+#include "sim/spi.h"
+
+enum { SPI_CR1, SPI_CR2, SPI_SR, SPI_DR, SPI_CRCPR, SPI_RXCRCR, SPI_TXCRCR, SPI_I2SCFGR,
+       SPI_I2SPR, SPI_NREGS };
+
+typedef struct stm32f4_spi {
+    regs_t regs;
+    uint32_t r[SPI_NREGS];
+    char name[8];
+    char bus_name[8];
+    sched_t *sched;
+    sim_clock_t *pclk;
+    spi_bus_t bus;             /* the board attaches a device through "<inst>.spiN" */
+    irq_line_t irq;
+    bool shifting, tx_full;
+    bool ovr_dr_read;          /* DR was read while OVR: the next SR read clears it */
+    uint16_t tx_shift, tx_buf, rx_buf;
+    sched_event_t frame_done;
+    uint64_t frames, overruns;
+} stm32f4_spi_t;
+
+void stm32f4_spi_init(stm32f4_spi_t *s, const stm32f4_ctx_t *ctx, uint32_t base, int index,
+                      sim_clock_t *pclk);
+void stm32f4_spi_reset(stm32f4_spi_t *s);
+extern const bus_ops_t stm32f4_spi_ops;
+
+#endif
