@@ -72,9 +72,8 @@ void stm32f4_exti_input(void *exti, int n, bool level)
     stm32f4_exti_t *s = exti;
     if (n < 0 || n >= EXTI_LINES)
         return;
-    bool was = (s->level >> n) & 1;
-    if (was == level)
-        return;
+    /* Callers report changes of the routed pin; the line's previous level
+     * may belong to another port (EXTICR changed), so every call is an edge. */
     s->level = (s->level & ~(1u << n)) | ((uint32_t)level << n);
     s->edges++;
     uint32_t sel = level ? s->r[EXTI_RTSR] : s->r[EXTI_FTSR];

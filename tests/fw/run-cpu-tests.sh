@@ -22,7 +22,9 @@ for name in "$@"; do
         ref=$exp
         label=$name
     fi
-    "$gb" run --board "${BOARD:-mps2-an386}" --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
+    board=${BOARD:-mps2-an386}
+    [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board" ] && board=$(cat "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board")
+    "$gb" run --board "$board" --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL $label: exit status $rc"; sed 's/^/    /' "$tmp/$name.err" | head -5; fail=$((fail+1)); continue
