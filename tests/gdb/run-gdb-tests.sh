@@ -40,4 +40,41 @@ if [ $fail -ne 0 ]; then
 fi
 [ $simrc -eq 7 ] || { echo "FAIL gdb: simulator exit status $simrc, expected 7"; fail=$((fail+1)); }
 echo "gdb: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+
+# Raw protocol: malformed packets, Ctrl-C, reconnects.
+port2=$((port + 1))
+spin=$(arm-none-eabi-nm "$elf" | awk '$3 == "spin" { print $1 }')
+mainaddr=$(arm-none-eabi-nm "$elf" | awk '$3 == "main" { print $1 }')
+"$gb" run --board mps2-an386 --firmware "$elf" --gdb 127.0.0.1:$port2 --max-time 100s \
+    >"$tmp/sim2.out" 2>"$tmp/sim2.err" &
+sim=$!
+timeout 60 python3 tests/gdb/raw_protocol.py $port2 "$spin" "$mainaddr"; rawrc=$?
+wait $sim
+
+# Flash programming through `load` on the STM32 board, and a cable pulled
+# from the monitor.
+port3=$((port + 2))
+felf=$(dirname "$elf")/../stm32/boot.elf
+"$gb" run --board stm32f407-enc28j60 --firmware "$felf" --gdb 127.0.0.1:$port3 --max-time 100s \
+    >"$tmp/sim3.out" 2>"$tmp/sim3.err" &
+sim=$!
+sleep 0.3
+timeout 60 gdb-multiarch -nx -batch -ex "target remote 127.0.0.1:$port3" -ex "load" \
+    -ex "compare-sections" -ex "monitor link down" -ex "monitor link up" -ex "kill" \
+    "$felf" >"$tmp/gdb3.out" 2>&1
+wait $sim
+fpass=0; ffail=0
+for pat in "Loading section" "matched" "link down on 1 port" "link up on 1 port"; do
+    if grep -q "$pat" "$tmp/gdb3.out"; then fpass=$((fpass+1)); else
+        echo "FAIL gdb-flash: expected '$pat'"; ffail=$((ffail+1)); fi
+done
+if grep -q "MIS-MATCHED" "$tmp/gdb3.out"; then echo "FAIL gdb-flash: sections differ after load"; ffail=$((ffail+1)); fi
+[ $ffail -eq 0 ] || cat "$tmp/gdb3.out"
+echo "gdb-flash: $fpass passed, $ffail failed"
+# `target remote | glitchbox ... --gdb stdio`
+timeout 60 gdb-multiarch -nx -batch \
+    -ex "target remote | $gb run --board mps2-an386 --firmware $elf --gdb stdio --quiet" \
+    -ex "break add_step" -ex "continue" -ex "kill" "$elf" >"$tmp/gdb4.out" 2>&1
+if grep -q "Breakpoint 1, .*add_step" "$tmp/gdb4.out"; then echo "gdb-stdio: 1 passed, 0 failed"; sfail=0; else
+    echo "FAIL gdb-stdio: no breakpoint hit over a pipe"; cat "$tmp/gdb4.out"; sfail=1; fi
+[ $fail -eq 0 ] && [ $rawrc -eq 0 ] && [ $ffail -eq 0 ] && [ $sfail -eq 0 ]

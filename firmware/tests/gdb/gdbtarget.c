@@ -11,6 +11,7 @@
 volatile uint32_t counter;
 volatile uint32_t ticks;
 volatile uint32_t watched;
+volatile uint32_t spin; /* a debugger sets it to keep the target busy */
 
 __attribute__((noinline)) void tick_work(uint32_t n)
 {
@@ -32,6 +33,8 @@ static uint32_t vectors[64] __attribute__((aligned(256)));
 
 int main(void)
 {
+    while (spin)
+        __asm__ volatile("nop");
     const uint32_t *old = (const uint32_t *)REG(0xE000ED08);
     for (int i = 0; i < 64; i++)
         vectors[i] = old[i];
