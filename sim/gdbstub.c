@@ -411,46 +411,13 @@ static int next_packet(gdb_stub_t *g, char *out, size_t outlen, size_t *len)
 /* ---------------------------------------------------------------------- */
 /* run control */
 
+/* Fault exceptions stop the target before their handler runs. */
 static void set_vector_catch(gdb_stub_t *g, bool on)
 {
     cpu_t *cpu = g->m->cpu;
-    if (!on) {
-        for (unsigned k = 0; k < g->nvector_catch; k++)
-            for (unsigned b = 0; b < cpu->nbreak; b++)
-                if (cpu->breakpoints[b] == g->vector_catch[k]) {
-                    cpu->breakpoints[b] = cpu->breakpoints[--cpu->nbreak];
-                    break;
-                }
-        g->nvector_catch = 0;
-        return;
-    }
-    if (!g->catch_faults)
-        return;
-    for (int exc = EXC_HARDFAULT; exc <= EXC_USAGEFAULT; exc++) {
-        uint8_t b[4];
-        if (bus_debug_read(&g->m->bus, cpu->sys.vtor + 4u * (unsigned)exc, b, 4) != 4)
-            continue;
-        uint32_t h = rd_le32(b) & ~1u;
-        bool dup = false;
-        for (unsigned k = 0; k < g->nvector_catch; k++)
-            dup |= g->vector_catch[k] == h;
-        if (dup || cpu->nbreak >= CPU_MAX_BREAKPOINTS)
-            continue;
-        g->vector_catch[g->nvector_catch++] = h;
-        cpu->breakpoints[cpu->nbreak++] = h;
-    }
-}
-
-static bool is_user_breakpoint(gdb_stub_t *g, uint32_t pc)
-{
-    /* A vector-catch address the user also set a breakpoint on appears twice. */
-    unsigned n = 0;
-    for (unsigned b = 0; b < g->m->cpu->nbreak; b++)
-        n += g->m->cpu->breakpoints[b] == pc;
-    for (unsigned k = 0; k < g->nvector_catch; k++)
-        if (g->vector_catch[k] == pc)
-            return n > 1;
-    return n > 0;
+    uint32_t faults = (1u << EXC_HARDFAULT) | (1u << EXC_MEMMANAGE) | (1u << EXC_BUSFAULT) |
+                      (1u << EXC_USAGEFAULT);
+    cpu->catch_exc_mask = on && g->catch_faults ? faults : 0;
 }
 
 static void stop_reply(gdb_stub_t *g, enum cpu_stop stop, bool interrupted)
@@ -472,8 +439,9 @@ static void stop_reply(gdb_stub_t *g, enum cpu_stop stop, bool interrupted)
         cpu->watch_hit = false;
     } else if (stop == CPU_STOP_LOCKUP) {
         snprintf(s, n, "T0bthread:1;");
-    } else if (stop == CPU_STOP_BREAK && !is_user_breakpoint(g, cpu->r[15])) {
-        snprintf(s, n, "T0bthread:1;"); /* vector catch: a fault is being taken */
+    } else if (cpu->caught_exc) {
+        snprintf(s, n, "T0bthread:1;"); /* a fault is being taken */
+        cpu->caught_exc = 0;
     } else {
         snprintf(s, n, "T05thread:1;");
     }

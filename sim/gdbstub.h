@@ -39,8 +39,6 @@ typedef struct gdb_stub {
     uint8_t rx[GDB_PACKET_MAX + 8];
     size_t rx_len;
     char last_stop[64];
-    uint32_t vector_catch[4]; /* handler addresses of faults 3..6 while running */
-    unsigned nvector_catch;
     sim_time_t until;         /* --max-time */
     gdb_monitor_fn monitor;
     void *monitor_opaque;

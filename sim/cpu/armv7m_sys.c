@@ -516,6 +516,11 @@ static void exception_taken(cpu_t *cpu, int exc)
     cpu->break_block = true;
     cpu->exc_check = true;
     cpu->sleeping = false;
+    if (exc < 32 && (cpu->catch_exc_mask >> exc) & 1) {
+        /* a debugger catches this exception before its handler runs */
+        cpu->caught_exc = exc;
+        cpu_request_stop(cpu);
+    }
 }
 
 void armv7m_exception_entry(cpu_t *cpu, int exc, uint32_t return_addr)

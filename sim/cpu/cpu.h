@@ -214,6 +214,8 @@ struct cpu {
     bool watch_hit;
     uint32_t watch_addr;
     uint8_t watch_kind;
+    uint32_t catch_exc_mask;  /* exceptions (bit n = exception n) that stop the run when taken */
+    int caught_exc;           /* the exception that stopped it, 0 = none */
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */

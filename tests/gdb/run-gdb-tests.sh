@@ -77,4 +77,14 @@ timeout 60 gdb-multiarch -nx -batch \
     -ex "break add_step" -ex "continue" -ex "kill" "$elf" >"$tmp/gdb4.out" 2>&1
 if grep -q "Breakpoint 1, .*add_step" "$tmp/gdb4.out"; then echo "gdb-stdio: 1 passed, 0 failed"; sfail=0; else
     echo "FAIL gdb-stdio: no breakpoint hit over a pipe"; cat "$tmp/gdb4.out"; sfail=1; fi
-[ $fail -eq 0 ] && [ $rawrc -eq 0 ] && [ $ffail -eq 0 ] && [ $sfail -eq 0 ]
+# A fault exception stops the target with SIGSEGV before its handler runs.
+excelf=$(dirname "$elf")/../cpu/exc.elf
+timeout 60 gdb-multiarch -nx -batch \
+    -ex "target remote | $gb run --board mps2-an386 --firmware $excelf --gdb stdio --quiet" \
+    -ex "continue" -ex "monitor regs" -ex "kill" "$excelf" >"$tmp/gdb5.out" 2>&1
+if grep -q "received signal SIGSEGV" "$tmp/gdb5.out" && grep -q "CFSR 0x00010000" "$tmp/gdb5.out"; then
+    echo "gdb-fault: 1 passed, 0 failed"; cfail=0
+else
+    echo "FAIL gdb-fault: no SIGSEGV stop with UNDEFINSTR"; cat "$tmp/gdb5.out"; cfail=1
+fi
+[ $fail -eq 0 ] && [ $rawrc -eq 0 ] && [ $ffail -eq 0 ] && [ $sfail -eq 0 ] && [ $cfail -eq 0 ]
