@@ -941,12 +941,33 @@ static bool accept_client(gdb_stub_t *g)
     return true;
 }
 
-enum cpu_stop gdb_stub_serve(gdb_stub_t *g, sim_time_t until)
+/* Run freely until a client connects (or the run ends); true when one did. */
+static bool run_until_attach(gdb_stub_t *g, sim_time_t until, enum cpu_stop *stop)
+{
+    log_msg(LOG_INFO, "gdb", "running; a debugger may attach at any time");
+    for (;;) {
+        sim_time_t now = machine_now(g->m);
+        sim_time_t to = now + GDB_RUN_QUANTUM_NS < until ? now + GDB_RUN_QUANTUM_NS : until;
+        *stop = machine_run(g->m, to);
+        if (*stop != CPU_STOP_LIMIT || machine_now(g->m) >= until)
+            return false;
+        struct pollfd p = { .fd = g->listen_fd, .events = POLLIN };
+        if (poll(&p, 1, 0) == 1 && accept_client(g))
+            return true;
+    }
+}
+
+enum cpu_stop gdb_stub_serve(gdb_stub_t *g, sim_time_t until, bool wait)
 {
     g->until = until;
     static char pkt[GDB_PACKET_MAX + 1], reply[2 * GDB_PACKET_MAX + 64];
     snprintf(g->last_stop, sizeof g->last_stop, "S05");
     enum cpu_stop last = CPU_STOP_NONE;
+    if (!wait && !g->stdio) {
+        if (!run_until_attach(g, until, &last))
+            return last;
+        snprintf(g->last_stop, sizeof g->last_stop, "T02thread:1;"); /* halted by the attach */
+    }
     while (!g->killed) {
         if (g->detached)
             return machine_run(g->m, until);

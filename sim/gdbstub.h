@@ -49,11 +49,12 @@ typedef struct gdb_stub {
 int gdb_stub_open(gdb_stub_t *g, machine_t *m, const char *spec, char *err, size_t errlen);
 void gdb_stub_close(gdb_stub_t *g);
 /* Serve clients until the guest exits, the client kills it, or the client
- * detaches (then the run continues without a debugger). With 'wait' false the
- * target first runs until a client connects and interrupts it... in practice
- * the front end always waits: the target starts halted at its reset vector.
- * Returns the machine's final stop reason. */
-enum cpu_stop gdb_stub_serve(gdb_stub_t *g, sim_time_t until);
+ * detaches (then the run continues without a debugger). With 'wait' the
+ * target stays halted at its reset vector until a client continues it;
+ * without, it runs and is halted where it is when a client connects (the
+ * attach point then depends on host timing, as attaching to real hardware
+ * does). Returns the machine's final stop reason. */
+enum cpu_stop gdb_stub_serve(gdb_stub_t *g, sim_time_t until, bool wait);
 
 /* Packet-level entry point for tests: handle one packet body (no framing),
  * writing the reply body to 'reply'. Returns true when a reply is due now

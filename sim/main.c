@@ -132,10 +132,10 @@ static void usage(FILE *f)
             "  --semihosting-root D  directory for semihosting file access (default .)\n"
             "  --no-semihosting      treat BKPT 0xAB as an ordinary breakpoint\n"
             "  --quiet               do not copy guest output to stdout\n"
-            "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target starts\n"
-            "                        halted at its reset vector until GDB continues it\n"
-            "  --wait                (with --gdb) accepted for compatibility: the target always\n"
-            "                        waits for the debugger\n"
+            "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
+            "                        halts where it is when GDB connects\n"
+            "  --wait                (with --gdb) start halted at the reset vector until GDB\n"
+            "                        continues the target (always so with stdio)\n"
             "\n"
             "exit status: the guest's exit code; %d timeout, %d lockup, %d guest halted forever,\n"
             "             %d usage error, %d bad input file\n",
@@ -521,7 +521,7 @@ static int cmd_run(int argc, char **argv)
         }
         if (!strcmp(o.gdb, "stdio"))
             rc.quiet = true; /* stdout carries the protocol */
-        stop = gdb_stub_serve(&gs, o.max_time);
+        stop = gdb_stub_serve(&gs, o.max_time, o.gdb_wait);
         gdb_stub_close(&gs);
     } else {
         stop = machine_run(m, o.max_time);

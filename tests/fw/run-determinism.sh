@@ -30,7 +30,7 @@ facts() {
 }
 "$gb" run --board mps2-an386 --firmware "$gdbelf" --report "$tmp/plain.json" >/dev/null 2>&1
 port=$((21000 + $$ % 20000))
-"$gb" run --board mps2-an386 --firmware "$gdbelf" --gdb 127.0.0.1:$port --report "$tmp/gdb.json" \
+"$gb" run --board mps2-an386 --firmware "$gdbelf" --gdb 127.0.0.1:$port --wait --report "$tmp/gdb.json" \
     >/dev/null 2>"$tmp/sim.err" &
 sim=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -8,7 +8,7 @@ set -u
 gb=$1; elf=$2
 tmp=$(mktemp -d); trap 'kill $sim 2>/dev/null; rm -rf "$tmp"' EXIT
 port=$((20000 + $$ % 20000))
-"$gb" run --board mps2-an386 --firmware "$elf" --gdb 127.0.0.1:$port --max-time 20s \
+"$gb" run --board mps2-an386 --firmware "$elf" --gdb 127.0.0.1:$port --wait --max-time 20s \
     >"$tmp/sim.out" 2>"$tmp/sim.err" &
 sim=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -45,7 +45,7 @@ echo "gdb: $pass passed, $fail failed"
 port2=$((port + 1))
 spin=$(arm-none-eabi-nm "$elf" | awk '$3 == "spin" { print $1 }')
 mainaddr=$(arm-none-eabi-nm "$elf" | awk '$3 == "main" { print $1 }')
-"$gb" run --board mps2-an386 --firmware "$elf" --gdb 127.0.0.1:$port2 --max-time 100s \
+"$gb" run --board mps2-an386 --firmware "$elf" --gdb 127.0.0.1:$port2 --wait --max-time 100s \
     >"$tmp/sim2.out" 2>"$tmp/sim2.err" &
 sim=$!
 timeout 60 python3 tests/gdb/raw_protocol.py $port2 "$spin" "$mainaddr"; rawrc=$?
@@ -55,7 +55,7 @@ wait $sim
 # from the monitor.
 port3=$((port + 2))
 felf=$(dirname "$elf")/../stm32/boot.elf
-"$gb" run --board stm32f407-enc28j60 --firmware "$felf" --gdb 127.0.0.1:$port3 --max-time 100s \
+"$gb" run --board stm32f407-enc28j60 --firmware "$felf" --gdb 127.0.0.1:$port3 --wait --max-time 100s \
     >"$tmp/sim3.out" 2>"$tmp/sim3.err" &
 sim=$!
 sleep 0.3
