@@ -12,13 +12,14 @@
  * kept across both.
  *
  * Peripherals modelled: RCC, PWR, FLASH, GPIOA-I, EXTI, SYSCFG, SPI1-3,
- * TIM2-5, USART1/2/3/6, UART4/5, IWDG, RNG, CRC, DBGMCU, and the core's
+ * TIM2-5, DMA1/2 (with the SPI and USART request mapping of RM0090 tables
+ * 42/43), USART1/2/3/6, UART4/5, IWDG, RNG, CRC, DBGMCU, and the core's
  * NVIC/SysTick (external reference = HCLK/8). GPIO pin levels reach EXTI
  * lines 0-15 through the SYSCFG EXTICR selection. Every other peripheral of the chip is mapped as unmodelled: reads
  * give 0, writes are ignored, the first access logs one line naming it.
  * Addresses where the chip has nothing raise a bus error.
  *
- * Not modelled yet: TIM1/8/9-14, DMA, RTC, ADC/DAC, I2C, CAN,
+ * Not modelled yet: TIM1/8/9-14, RTC, ADC/DAC, I2C, CAN,
  * USB, Ethernet MAC, FSMC (all in the unmodelled list); BOOT0 = 1 and
  * SYSCFG memory remapping; backup SRAM write protection by PWR.DBP.
  */
@@ -57,8 +58,7 @@ static const struct { const char *name; uint32_t base, size; } unmodelled[] = {
     { "TIM1", 0x40010000, 0x400 }, { "TIM8", 0x40010400, 0x400 }, { "ADC", 0x40012000, 0x400 },
     { "SDIO", 0x40012C00, 0x400 }, 
     { "TIM9", 0x40014000, 0x400 }, { "TIM10", 0x40014400, 0x400 },
-    { "TIM11", 0x40014800, 0x400 }, { "DMA1", 0x40026000, 0x400 }, { "DMA2", 0x40026400, 0x400 },
-    { "ETH MAC", 0x40028000, 0x1400 }, { "USB OTG HS", 0x40040000, 0x40000 },
+    { "TIM11", 0x40014800, 0x400 }, { "ETH MAC", 0x40028000, 0x1400 }, { "USB OTG HS", 0x40040000, 0x40000 },
     { "USB OTG FS", 0x50000000, 0x40000 }, { "DCMI", 0x50050000, 0x400 },
     { "FSMC", 0xA0000000, 0x1000 },
 };
@@ -97,6 +97,37 @@ static const struct { uint32_t base; int irq; bool wide; } tim_map[4] = {
 /* NVIC inputs of the EXTI outputs (EXTI0..4, 9_5, 15_10, lines 16..22) */
 static const int exti_irqs[EXTI_OUT_COUNT] = { 6, 7, 8, 9, 10, 23, 40, 1, 41, 42, 62, 76, 2, 3 };
 
+/* DMA request routing (RM0090 tables 42 and 43): controller, then up to two
+ * (stream, channel) pairs per request. Order: SPI1-3 TX/RX, then USART1, 2, 3,
+ * UART4, UART5, USART6 TX/RX. */
+static const struct { int ctl; int n; uint8_t st[2], ch[2]; } dma_routes[18] = {
+    { 1, 2, { 3, 5 }, { 3, 3 } }, { 1, 2, { 0, 2 }, { 3, 3 } },  /* SPI1 TX, RX */
+    { 0, 1, { 4, 0 }, { 0, 0 } }, { 0, 1, { 3, 0 }, { 0, 0 } },  /* SPI2 */
+    { 0, 2, { 5, 7 }, { 0, 0 } }, { 0, 2, { 0, 2 }, { 0, 0 } },  /* SPI3 */
+    { 1, 1, { 7, 0 }, { 4, 0 } }, { 1, 2, { 2, 5 }, { 4, 4 } },  /* USART1 */
+    { 0, 1, { 6, 0 }, { 4, 0 } }, { 0, 1, { 5, 0 }, { 4, 0 } },  /* USART2 */
+    { 0, 2, { 3, 4 }, { 4, 7 } }, { 0, 1, { 1, 0 }, { 4, 0 } },  /* USART3 */
+    { 0, 1, { 4, 0 }, { 4, 0 } }, { 0, 1, { 2, 0 }, { 4, 0 } },  /* UART4 */
+    { 0, 1, { 7, 0 }, { 4, 0 } }, { 0, 1, { 0, 0 }, { 4, 0 } },  /* UART5 */
+    { 1, 2, { 6, 7 }, { 5, 5 } }, { 1, 2, { 1, 2 }, { 5, 5 } },  /* USART6 */
+};
+static const int dma_irqs[2][DMA_STREAMS] = {
+    { 11, 12, 13, 14, 15, 16, 17, 47 }, { 56, 57, 58, 59, 60, 68, 69, 70 },
+};
+
+static void route_dma(stm32f407_t *s, unsigned k, irq_line_t *line)
+{
+    irq_splitter_t *sp = &s->dma_req[k];
+    irq_splitter_init(sp, "dma-request");
+    irq_connect(line, irq_splitter_input, sp, 0);
+    for (int j = 0; j < dma_routes[k].n; j++) {
+        irq_line_t *out = irq_splitter_add(sp);
+        if (out)
+            irq_connect(out, stm32f4_dma_request, &s->dma[dma_routes[k].ctl],
+                        dma_routes[k].st[j] * 8 + dma_routes[k].ch[j]);
+    }
+}
+
 /* A GPIO input changed: it reaches EXTI if SYSCFG routes that port to the line. */
 static void gpio_edge(void *opaque, unsigned port, unsigned pin, bool level)
 {
@@ -115,6 +146,10 @@ static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
                 stm32f4_gpio_reset(&s->gpio[k]);
         if (bits & (1u << 12))
             stm32f4_crc_reset(&s->crc);
+        if (bits & (1u << 21))
+            stm32f4_dma_reset(&s->dma[0]);
+        if (bits & (1u << 22))
+            stm32f4_dma_reset(&s->dma[1]);
         break;
     case RCC_AHB2RSTR:
         if (bits & (1u << 6))
@@ -280,6 +315,24 @@ static void *stm32f407_create(machine_t *m, const char *name, const cJSON *cfg)
         ok = map_mmio(s, s->tim[k].name, tim_map[k].base, 0x400, &stm32f4_tim_ops, &s->tim[k]);
         irq_connect(&s->tim[k].irq, armv7m_nvic_irq_input, cpu, tim_map[k].irq);
     }
+    for (unsigned k = 0; k < 2 && ok; k++) {
+        uint32_t base = 0x40026000u + 0x400u * k;
+        stm32f4_dma_init(&s->dma[k], c, base, (int)k + 1);
+        ok = map_mmio(s, s->dma[k].name, base, 0x400, &stm32f4_dma_ops, &s->dma[k]);
+        for (unsigned st = 0; st < DMA_STREAMS; st++)
+            irq_connect(&s->dma[k].irq[st], armv7m_nvic_irq_input, cpu, dma_irqs[k][st]);
+    }
+    if (ok) {
+        static const unsigned usart_order[6] = { 0, 1, 2, 3, 4, 5 }; /* USART1,2,3, UART4,5, USART6 */
+        for (unsigned k = 0; k < 3; k++) {
+            route_dma(s, 2 * k, &s->spi[k].dma_tx);
+            route_dma(s, 2 * k + 1, &s->spi[k].dma_rx);
+        }
+        for (unsigned k = 0; k < 6; k++) {
+            route_dma(s, 6 + 2 * k, &s->usart[usart_order[k]].dma_tx);
+            route_dma(s, 6 + 2 * k + 1, &s->usart[usart_order[k]].dma_rx);
+        }
+    }
     stm32f4_exti_init(&s->exti, c);
     stm32f4_syscfg_init(&s->syscfg);
     ok = ok && map_mmio(s, "EXTI", 0x40013C00, 0x400, &stm32f4_exti_ops, &s->exti) &&
@@ -358,6 +411,8 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
         stm32f4_tim_reset(&s->tim[k]);
     stm32f4_exti_reset(&s->exti);
     stm32f4_syscfg_reset(&s->syscfg);
+    stm32f4_dma_reset(&s->dma[0]);
+    stm32f4_dma_reset(&s->dma[1]);
 }
 
 static void stm32f407_destroy(void *inst)
@@ -369,7 +424,7 @@ static void stm32f407_destroy(void *inst)
 
 const model_class_t stm32f407_class = {
     .type = "stm32f407",
-    .summary = "STM32F407 SoC: Cortex-M4F 168 MHz, 1 MiB flash, 192 KiB RAM, RCC/FLASH/GPIO/EXTI/SPI/TIM/USART/IWDG/RNG/CRC",
+    .summary = "STM32F407 SoC: Cortex-M4F 168 MHz, 1 MiB flash, 192 KiB RAM, RCC/FLASH/GPIO/EXTI/SPI/TIM/DMA/USART/IWDG/RNG/CRC",
     .create = stm32f407_create,
     .reset = stm32f407_reset,
     .destroy = stm32f407_destroy,

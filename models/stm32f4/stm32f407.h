@@ -15,6 +15,8 @@
 #include "stm32f4_spi.h"
 #include "stm32f4_exti.h"
 #include "stm32f4_tim.h"
+#include "stm32f4_dma.h"
+#include "sim/irq.h"
 
 #define STM32F407_NUM_IRQS 82
 #define STM32F407_PRIO_BITS 4
@@ -41,6 +43,9 @@ typedef struct stm32f407 {
     stm32f4_exti_t exti;
     stm32f4_syscfg_t syscfg;
     stm32f4_tim_t tim[4];      /* TIM2..TIM5 */
+    stm32f4_dma_t dma[2];
+    /* each peripheral DMA request fans out to the streams that can serve it */
+    irq_splitter_t dma_req[3 * 2 + 6 * 2];
 } stm32f407_t;
 
 extern const model_class_t stm32f407_class;

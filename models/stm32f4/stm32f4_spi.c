@@ -3,14 +3,15 @@
  * fact sheet section 2.7).
  *
  * Modelled: CR1 (SPE, MSTR, BR, DFF 8/16-bit, LSBFIRST, SSM/SSI), CR2 (TXEIE,
- * RXNEIE, ERRIE; TXDMAEN/RXDMAEN stored), SR (TXE, RXNE, BSY, OVR, MODF),
+ * RXNEIE, ERRIE, TXDMAEN/RXDMAEN raising DMA requests), SR (TXE, RXNE, BSY,
+ * OVR, MODF),
  * DR with a transmit buffer in front of the shift register: writing DR
  * starts a frame that lasts (8 or 16) * 2^(BR+1) PCLK periods in virtual
  * time; at its end the selected device answers through the SPI bus, RXNE is
  * set (OVR if the previous byte was not read) and a buffered frame starts.
  * MODF when SSM=1, SSI=0 in master mode. The CRC registers are stored.
  * Not modelled: slave mode, bidirectional and receive-only modes, hardware
- * CRC calculation, I2S, DMA requests; chip select is a GPIO the board wires
+ * CRC calculation, I2S; chip select is a GPIO the board wires
  * (as drivers do with SSM=1).
  */
 #include <stdio.h>
@@ -63,6 +64,9 @@ static void update_irq(stm32f4_spi_t *s)
     bool on = ((sr & SR_TXE) && (cr2 & CR2_TXEIE)) || ((sr & SR_RXNE) && (cr2 & CR2_RXNEIE)) ||
               ((sr & (SR_OVR | SR_MODF)) && (cr2 & CR2_ERRIE));
     irq_set(&s->irq, on);
+    /* A DMA transfer triggered by one line changes SR: read it afresh. */
+    irq_set(&s->dma_tx, (s->r[SPI_SR] & SR_TXE) && (s->r[SPI_CR2] & 2) && (s->r[SPI_CR1] & CR1_SPE));
+    irq_set(&s->dma_rx, (s->r[SPI_SR] & SR_RXNE) && (s->r[SPI_CR2] & 1));
 }
 
 static void check_modf(stm32f4_spi_t *s)
@@ -205,6 +209,8 @@ void stm32f4_spi_init(stm32f4_spi_t *s, const stm32f4_ctx_t *ctx, uint32_t base,
     s->pclk = pclk;
     spi_bus_init(&s->bus, s->bus_name);
     irq_init(&s->irq, s->name);
+    irq_init(&s->dma_tx, s->name);
+    irq_init(&s->dma_rx, s->name);
     sched_event_init(&s->frame_done, "spi-frame", frame_done, s);
     regs_init(&s->regs, s->name, spi_regs, SPI_NREGS, s->r, s);
     machine_add_spi_bus(ctx->m, ctx->inst, s->bus_name, &s->bus);

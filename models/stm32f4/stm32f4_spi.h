@@ -21,6 +21,7 @@ typedef struct stm32f4_spi {
     sim_clock_t *pclk;
     spi_bus_t bus;             /* the board attaches a device through "<inst>.spiN" */
     irq_line_t irq;
+    irq_line_t dma_tx, dma_rx; /* DMA requests: TXE with TXDMAEN, RXNE with RXDMAEN */
     bool shifting, tx_full;
     bool ovr_dr_read;          /* DR was read while OVR: the next SR read clears it */
     uint16_t tx_shift, tx_buf, rx_buf;

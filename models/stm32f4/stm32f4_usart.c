@@ -10,8 +10,8 @@
  * scenario) arriving one per character time with overrun when RXNE was not
  * read, the interrupt line (TXEIE, TCIE, RXNEIE, IDLEIE).
  * Not modelled: synchronous, IrDA, smartcard and LIN modes, hardware flow
- * control, parity/framing/noise errors (the line is clean), DMA requests
- * (CR3.DMAT/DMAR are stored only).
+ * control, parity/framing/noise errors (the line is clean). DMA requests
+ * (CR3.DMAT/DMAR) follow TXE and RXNE.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +54,7 @@ static const reg_desc_t usart_regs[USART_NREGS] = {
     [USART_BRR] = { "BRR", A_BRR, 0, 0xFFFF },
     [USART_CR1] = { "CR1", A_CR1, 0, 0xBFFF, .post_write = cr_written },
     [USART_CR2] = { "CR2", A_CR2, 0, 0x7F7F },
-    [USART_CR3] = { "CR3", A_CR3, 0, 0x0FFF },
+    [USART_CR3] = { "CR3", A_CR3, 0, 0x0FFF, .post_write = cr_written },
     [USART_GTPR] = { "GTPR", A_GTPR, 0, 0xFFFF },
 };
 
@@ -65,6 +65,10 @@ static void update_irq(stm32f4_usart_t *s)
               ((sr & (SR_RXNE | SR_ORE)) && (cr1 & CR1_RXNEIE)) ||
               ((sr & SR_IDLE) && (cr1 & CR1_IDLEIE));
     irq_set(&s->irq, on && (cr1 & CR1_UE));
+    /* A DMA transfer triggered by one line changes SR: read it afresh. */
+    irq_set(&s->dma_tx, (cr1 & CR1_UE) && (cr1 & CR1_TE) && (s->r[USART_SR] & SR_TXE) &&
+                            (s->r[USART_CR3] & (1u << 7)));
+    irq_set(&s->dma_rx, (cr1 & CR1_UE) && (s->r[USART_SR] & SR_RXNE) && (s->r[USART_CR3] & (1u << 6)));
 }
 
 /* One character on the line, in nanoseconds. */
@@ -229,6 +233,8 @@ void stm32f4_usart_init(stm32f4_usart_t *s, const stm32f4_ctx_t *ctx, uint32_t b
     s->sched = ctx->sched;
     s->pclk = pclk;
     irq_init(&s->irq, s->name);
+    irq_init(&s->dma_tx, s->name);
+    irq_init(&s->dma_rx, s->name);
     sched_event_init(&s->tx_event, "usart-tx", tx_done, s);
     sched_event_init(&s->rx_event, "usart-rx", rx_arrive, s);
     sched_event_init(&s->idle_event, "usart-idle", idle_detect, s);

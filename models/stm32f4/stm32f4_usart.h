@@ -21,6 +21,7 @@ typedef struct stm32f4_usart {
     sched_t *sched;
     sim_clock_t *pclk;
     irq_line_t irq;
+    irq_line_t dma_tx, dma_rx; /* DMA requests: TXE with DMAT, RXNE with DMAR */
     /* transmitter: data register and shift register */
     bool tx_busy, tx_held;
     uint8_t tx_shift, tx_hold;
