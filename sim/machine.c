@@ -123,6 +123,16 @@ int machine_add_gpio(machine_t *m, const char *inst, const char *ep, gpio_pin_t 
     return 0;
 }
 
+int machine_add_uart(machine_t *m, const char *inst, const char *ep, uart_rx_fn rx, void *dev)
+{
+    endpoint_t *e = add_endpoint(m, inst, ep, EP_UART);
+    if (!e)
+        return -1;
+    e->uart_rx = rx;
+    e->uart_dev = dev;
+    return 0;
+}
+
 int machine_add_spi_bus(machine_t *m, const char *inst, const char *ep, spi_bus_t *bus)
 {
     endpoint_t *e = add_endpoint(m, inst, ep, EP_SPI_BUS);

@@ -74,7 +74,10 @@ typedef struct model_class {
 /* The table of all model classes (models/registry.c). */
 extern const model_class_t *const model_classes[];
 
-enum endpoint_kind { EP_GPIO, EP_SPI_BUS, EP_SPI_DEVICE, EP_NET_PORT, EP_CLOCK, EP_IRQ, EP_MEMORY };
+enum endpoint_kind { EP_GPIO, EP_SPI_BUS, EP_SPI_DEVICE, EP_NET_PORT, EP_CLOCK, EP_IRQ, EP_MEMORY,
+                     EP_UART };
+/* Bytes arriving on a UART's receive line; returns how many it accepted. */
+typedef size_t (*uart_rx_fn)(void *dev, const uint8_t *buf, size_t len);
 
 typedef struct endpoint {
     char name[64];
@@ -87,6 +90,9 @@ typedef struct endpoint {
     int listen_n;
     /* EP_SPI_BUS */
     spi_bus_t *spi_bus;
+    /* EP_UART: receive side of a serial port */
+    uart_rx_fn uart_rx;
+    void *uart_dev;
     /* EP_SPI_DEVICE */
     const spi_device_ops_t *spi_ops;
     void *spi_dev;
@@ -166,6 +172,7 @@ int machine_add_spi_bus(machine_t *m, const char *inst, const char *ep, spi_bus_
 int machine_add_spi_device(machine_t *m, const char *inst, const char *ep,
                            const spi_device_ops_t *ops, void *dev);
 int machine_add_net_port(machine_t *m, const char *inst, const char *ep, net_port_t *port);
+int machine_add_uart(machine_t *m, const char *inst, const char *ep, uart_rx_fn rx, void *dev);
 int machine_add_clock(machine_t *m, const char *inst, const char *ep, sim_clock_t *clk);
 /* Non-volatile memory (flash) that `--flash FILE` loads and saves; ep "flash". */
 int machine_add_memory(machine_t *m, const char *inst, const char *ep, uint8_t *mem,

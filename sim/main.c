@@ -54,7 +54,25 @@ typedef struct run_opts {
     const char *sh_root;
     const char *gdb;
     bool gdb_wait;
+    const char *uart_input;   /* "inst.uart=FILE" */
 } run_opts_t;
+
+/* Console input from a file, fed to a UART as its receive queue drains. */
+typedef struct uart_feed {
+    endpoint_t *ep;
+    uint8_t *data;
+    size_t len, pos;
+    sched_t *sched;
+    sched_event_t ev;
+} uart_feed_t;
+
+static void uart_feed_tick(void *opaque)
+{
+    uart_feed_t *f = opaque;
+    f->pos += f->ep->uart_rx(f->ep->uart_dev, f->data + f->pos, f->len - f->pos);
+    if (f->pos < f->len)
+        sched_after(f->sched, &f->ev, SIM_MS(1));
+}
 
 typedef struct run_ctx {
     machine_t *m;
@@ -132,6 +150,8 @@ static void usage(FILE *f)
             "  --semihosting-root D  directory for semihosting file access (default .)\n"
             "  --no-semihosting      treat BKPT 0xAB as an ordinary breakpoint\n"
             "  --quiet               do not copy guest output to stdout\n"
+            "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
+            "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
             "                        halts where it is when GDB connects\n"
             "  --wait                (with --gdb) start halted at the reset vector until GDB\n"
@@ -145,7 +165,7 @@ static void usage(FILE *f)
 static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
-           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT };
+           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -161,6 +181,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "no-semihosting", no_argument, NULL, O_NOSH },
         { "gdb", required_argument, NULL, O_GDB },
         { "wait", no_argument, NULL, O_WAIT },
+        { "uart-input", required_argument, NULL, O_UARTIN },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -219,6 +240,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_NOSH: o->semihosting = false; break;
         case O_GDB: o->gdb = optarg; break;
         case O_WAIT: o->gdb_wait = true; break;
+        case O_UARTIN: o->uart_input = optarg; break;
         case O_QUIET: o->quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
@@ -449,6 +471,8 @@ static int cmd_run(int argc, char **argv)
     }
     run_ctx_t rc;
     memset(&rc, 0, sizeof rc);
+    uart_feed_t feed;
+    memset(&feed, 0, sizeof feed);
     rc.quiet = o.quiet;
     sha256_init(&rc.uart_hash);
     sha256_init(&rc.trace_hash);
@@ -509,6 +533,47 @@ static int cmd_run(int argc, char **argv)
     }
     cpu_reset(m->cpu);
 
+    if (o.uart_input) {
+        const char *eq = strchr(o.uart_input, '=');
+        char epname[64];
+        if (!eq || (size_t)(eq - o.uart_input) >= sizeof epname) {
+            fprintf(stderr, "glitchbox: --uart-input %s: expected UART=FILE\n", o.uart_input);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        memcpy(epname, o.uart_input, (size_t)(eq - o.uart_input));
+        epname[eq - o.uart_input] = 0;
+        feed.ep = machine_find_endpoint(m, epname);
+        if (!feed.ep || feed.ep->kind != EP_UART) {
+            fprintf(stderr, "glitchbox: --uart-input: the board has no UART '%s'\n", epname);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        FILE *fi = fopen(eq + 1, "rb");
+        if (!fi) {
+            fprintf(stderr, "glitchbox: --uart-input %s: %s\n", eq + 1, strerror(errno));
+            goto out;
+        }
+        size_t cap = 0;
+        for (;;) {
+            if (feed.len == cap) {
+                cap = cap ? 2 * cap : 4096;
+                uint8_t *nb = realloc(feed.data, cap);
+                if (!nb)
+                    break;
+                feed.data = nb;
+            }
+            size_t n = fread(feed.data + feed.len, 1, cap - feed.len, fi);
+            if (!n)
+                break;
+            feed.len += n;
+        }
+        fclose(fi);
+        feed.sched = &m->sched;
+        sched_event_init(&feed.ev, "uart-input", uart_feed_tick, &feed);
+        sched_after(&m->sched, &feed.ev, 0);
+    }
+
     double w0 = wall_seconds();
     enum cpu_stop stop;
     if (o.gdb) {
@@ -562,6 +627,9 @@ static int cmd_run(int argc, char **argv)
         exit_code = exit_code ? exit_code : 1;
     status = exit_code;
 out:
+    if (feed.sched)
+        sched_cancel(feed.sched, &feed.ev);
+    free(feed.data);
     if (rc.uart_log)
         fclose(rc.uart_log);
     if (rc.trace)

@@ -44,6 +44,7 @@ REG32(GTPR, 0x18)
 #define CR1_OVER8 (1u << 15)
 
 static void sr_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
+static size_t usart_rx_push_fn(void *dev, const uint8_t *buf, size_t len);
 static void cr_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
 static void dr_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
 
@@ -212,6 +213,11 @@ static int usart_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 
 const bus_ops_t stm32f4_usart_ops = { usart_read, usart_write };
 
+static size_t usart_rx_push_fn(void *dev, const uint8_t *buf, size_t len)
+{
+    return stm32f4_usart_rx_push(dev, buf, len);
+}
+
 size_t stm32f4_usart_rx_push(stm32f4_usart_t *s, const uint8_t *buf, size_t len)
 {
     size_t n = 0;
@@ -239,6 +245,7 @@ void stm32f4_usart_init(stm32f4_usart_t *s, const stm32f4_ctx_t *ctx, uint32_t b
     sched_event_init(&s->rx_event, "usart-rx", rx_arrive, s);
     sched_event_init(&s->idle_event, "usart-idle", idle_detect, s);
     regs_init(&s->regs, s->name, usart_regs, USART_NREGS, s->r, s);
+    machine_add_uart(ctx->m, ctx->inst, s->name, usart_rx_push_fn, s);
 }
 
 void stm32f4_usart_reset(stm32f4_usart_t *s)

@@ -24,7 +24,9 @@ for name in "$@"; do
     fi
     board=${BOARD:-mps2-an386}
     [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board" ] && board=$(cat "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board")
-    "$gb" run --board "$board" --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
+    input=
+    [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.input" ] && input="--uart-input mcu.usart2=${EXPECTED_DIR:-firmware/tests/cpu}/$name.input"
+    "$gb" run --board "$board" $input --firmware "$elf" --max-time 60s >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL $label: exit status $rc"; sed 's/^/    /' "$tmp/$name.err" | head -5; fail=$((fail+1)); continue
