@@ -664,7 +664,7 @@ bool gdb_stub_handle(gdb_stub_t *g, const char *pkt, size_t len, char *reply, si
         bool ok = true;
         if (pkt[0] == 'M') {
             for (uint64_t k = 0; k < b && ok; k++) {
-                uint64_t v;
+                uint64_t v = 0;
                 ok = get_hex_le(q + 2 * k, end, 1, &v);
                 buf[k] = (uint8_t)v;
             }

@@ -698,24 +698,40 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
         }
         cpu->break_block = false;
         const insn_t *first = i;
-        for (;;) {
+        if (unlikely(one)) {
+            /* tracing, breakpoints, single step: one instruction per pass */
             cpu->cycles += i->cycles;
-            if (unlikely(cpu->trace != NULL))
+            if (cpu->trace)
                 cpu->trace(cpu->trace_opaque, cpu, i);
             if (i->flags & INSN_PCREAD)
                 cpu->r[15] = i->pc + 4;
-            if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
+            if (i->cond == 0xE || cpu_cond_pass(cpu, i->cond))
                 i->fn(cpu, i);
-            if (unlikely(cpu->break_block))
-                break;
-            if (i + 1 == end || one || cpu->cycles >= cpu->slice_limit) {
-                cpu->insns += (uint64_t)(i - first) + 1;
+            if (!cpu->break_block) {
+                cpu->insns++;
                 cpu->r[15] = i->pc + i->len;
                 cpu->itstate = i->it_next;
                 i = NULL;
-                break;
             }
-            i++;
+        } else {
+            const insn_t *last = end - 1;
+            for (;;) {
+                cpu->cycles += i->cycles;
+                if (i->flags & INSN_PCREAD)
+                    cpu->r[15] = i->pc + 4;
+                if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
+                    i->fn(cpu, i);
+                if (unlikely(cpu->break_block))
+                    break;
+                if (i == last || cpu->cycles >= cpu->slice_limit) {
+                    cpu->insns += (uint64_t)(i - first) + 1;
+                    cpu->r[15] = i->pc + i->len;
+                    cpu->itstate = i->it_next;
+                    i = NULL;
+                    break;
+                }
+                i++;
+            }
         }
         if (one)
             stepped = cpu->step_one;
