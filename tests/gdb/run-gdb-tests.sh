@@ -33,6 +33,12 @@ expect "breakpoint in interrupt handler" "Breakpoint 3, (0x[0-9a-f]+ in )?tick_w
 expect "backtrace through the exception frame" "<signal handler called>"
 expect "backtrace reaches the interrupted code" "#[3-9] .*(main|add_step)"
 expect "m-system registers" "^msp +0x"
+if sed -n '/==stepout/,/==regs/p' "$tmp/gdb.out" | grep -q "^add_step (" &&
+   sed -n '/==stepout/,/==regs/p' "$tmp/gdb.out" | grep -q '= 0x0$'; then
+    pass=$((pass+1))
+else
+    echo "FAIL gdb: stepping out of the interrupt handler back to thread mode"; fail=$((fail+1))
+fi
 expect "monitor time" "virtual time [0-9]+ ns"
 expect "exit code reaches GDB" "exited with code 07"
 if [ $fail -ne 0 ]; then

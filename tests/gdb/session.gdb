@@ -20,6 +20,10 @@ break tick_work
 continue
 bt
 delete
+echo ==stepout\n
+finish
+finish
+p/x $xpsr & 0x1ff
 echo ==regs\n
 info registers msp psp primask control
 p $d0
