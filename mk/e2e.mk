@@ -14,6 +14,7 @@ FW_STM32_NAMES = $(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS))
 stm32-fw-check: host fw-tests
 	$(Q)BOARD=stm32f407-disco EXPECTED_DIR=firmware/tests/stm32 ./tests/fw/run-cpu-tests.sh \
 	  $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32 $(FW_STM32_NAMES)
+	$(Q)./tests/fw/run-flash-file.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32/boot.elf
 
 determinism-check: host fw-tests
 	$(Q)./tests/fw/run-determinism.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_GDB_ELF)

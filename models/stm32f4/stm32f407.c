@@ -184,6 +184,15 @@ static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
     }
 }
 
+/* NRST pin: pulling it low resets the system (PINRSTF). */
+static void nrst_changed(void *opaque, int n, bool level)
+{
+    stm32f407_t *s = opaque;
+    (void)n;
+    if (!level)
+        machine_request_reset(s->m, RESET_CAUSE_PIN);
+}
+
 static bool map_mmio(stm32f407_t *s, const char *name, uint32_t base, uint32_t size,
                      const bus_ops_t *ops, void *dev)
 {
@@ -363,6 +372,8 @@ static void *stm32f407_create(machine_t *m, const char *name, const cJSON *cfg)
         }
     }
     machine_add_clock(m, name, "hclk", &s->rcc.hclk);
+    gpio_pin_init(&s->nrst, "nrst");
+    machine_add_gpio(m, name, "nrst", &s->nrst, nrst_changed, s, 0);
     machine_add_memory(m, name, "flash", s->flash_mem, STM32F4_FLASH_SIZE, STM32F4_FLASH_BASE);
     if (!ok) {
         if (!m->error[0])

@@ -46,6 +46,7 @@ typedef struct stm32f407 {
     stm32f4_dma_t dma[2];
     /* each peripheral DMA request fans out to the streams that can serve it */
     irq_splitter_t dma_req[3 * 2 + 6 * 2];
+    gpio_pin_t nrst;           /* reset input (board button or debugger) */
 } stm32f407_t;
 
 extern const model_class_t stm32f407_class;
