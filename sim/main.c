@@ -21,6 +21,7 @@
 #include "sim/loader.h"
 #include "sim/semihost.h"
 #include "sim/gdbstub.h"
+#include "models/net/network.h"
 #include "sim/sha256.h"
 #include "sim/log.h"
 
@@ -55,6 +56,7 @@ typedef struct run_opts {
     const char *gdb;
     bool gdb_wait;
     const char *uart_input;   /* "inst.uart=FILE" */
+    const char *pcap_path;
 } run_opts_t;
 
 /* Console input from a file, fed to a UART as its receive queue drains. */
@@ -150,6 +152,7 @@ static void usage(FILE *f)
             "  --semihosting-root D  directory for semihosting file access (default .)\n"
             "  --no-semihosting      treat BKPT 0xAB as an ordinary breakpoint\n"
             "  --quiet               do not copy guest output to stdout\n"
+            "  --pcap FILE           capture every network link to FILE (virtual timestamps)\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -165,7 +168,7 @@ static void usage(FILE *f)
 static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
-           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN };
+           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -182,6 +185,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "gdb", required_argument, NULL, O_GDB },
         { "wait", no_argument, NULL, O_WAIT },
         { "uart-input", required_argument, NULL, O_UARTIN },
+        { "pcap", required_argument, NULL, O_PCAP },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -241,6 +245,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_GDB: o->gdb = optarg; break;
         case O_WAIT: o->gdb_wait = true; break;
         case O_UARTIN: o->uart_input = optarg; break;
+        case O_PCAP: o->pcap_path = optarg; break;
         case O_QUIET: o->quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
@@ -473,6 +478,8 @@ static int cmd_run(int argc, char **argv)
     memset(&rc, 0, sizeof rc);
     uart_feed_t feed;
     memset(&feed, 0, sizeof feed);
+    network_t net;
+    memset(&net, 0, sizeof net);
     rc.quiet = o.quiet;
     sha256_init(&rc.uart_hash);
     sha256_init(&rc.trace_hash);
@@ -489,6 +496,13 @@ static int cmd_run(int argc, char **argv)
     if (machine_load_board(m, o.board)) {
         fprintf(stderr, "glitchbox: %s\n", m->error);
         goto out;
+    }
+    {
+        char nerr[512];
+        if (network_build(&net, m, o.pcap_path, nerr, sizeof nerr)) {
+            fprintf(stderr, "glitchbox: %s\n", nerr);
+            goto out;
+        }
     }
     if (o.uart_log_path && !(rc.uart_log = fopen(o.uart_log_path, "w"))) {
         fprintf(stderr, "glitchbox: --uart-log %s: %s\n", o.uart_log_path, strerror(errno));
@@ -627,6 +641,7 @@ static int cmd_run(int argc, char **argv)
         exit_code = exit_code ? exit_code : 1;
     status = exit_code;
 out:
+    network_free(&net);
     if (feed.sched)
         sched_cancel(feed.sched, &feed.ev);
     free(feed.data);
