@@ -57,6 +57,7 @@ typedef struct run_opts {
     bool gdb_wait;
     const char *uart_input;   /* "inst.uart=FILE" */
     const char *pcap_path;
+    const char *serve_root, *serve_network;
 } run_opts_t;
 
 /* Console input from a file, fed to a UART as its receive queue drains. */
@@ -153,6 +154,9 @@ static void usage(FILE *f)
             "  --no-semihosting      treat BKPT 0xAB as an ordinary breakpoint\n"
             "  --quiet               do not copy guest output to stdout\n"
             "  --pcap FILE           capture every network link to FILE (virtual timestamps)\n"
+            "  --serve DIR           an update server (DHCP, ICMP, HTTP on 10.0.2.100:80)\n"
+            "                        serving DIR joins the board's network\n"
+            "  --serve-network NAME  the network it joins (default: the board's first)\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -168,7 +172,7 @@ static void usage(FILE *f)
 static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
-           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP };
+           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -186,6 +190,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "wait", no_argument, NULL, O_WAIT },
         { "uart-input", required_argument, NULL, O_UARTIN },
         { "pcap", required_argument, NULL, O_PCAP },
+        { "serve", required_argument, NULL, O_SERVE },
+        { "serve-network", required_argument, NULL, O_SERVENET },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -246,6 +252,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_WAIT: o->gdb_wait = true; break;
         case O_UARTIN: o->uart_input = optarg; break;
         case O_PCAP: o->pcap_path = optarg; break;
+        case O_SERVE: o->serve_root = optarg; break;
+        case O_SERVENET: o->serve_network = optarg; break;
         case O_QUIET: o->quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
@@ -255,8 +263,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "glitchbox: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
-    if (!o->board || !o->nfirmware) {
-        fprintf(stderr, "glitchbox: run needs --board and --firmware\n");
+    if (!o->board || (!o->nfirmware && !o->flash_path)) {
+        fprintf(stderr, "glitchbox: run needs --board and --firmware (or a --flash image)\n");
         return -1;
     }
     return 0;
@@ -499,7 +507,8 @@ static int cmd_run(int argc, char **argv)
     }
     {
         char nerr[512];
-        if (network_build(&net, m, o.pcap_path, nerr, sizeof nerr)) {
+        network_opts_t no = { o.pcap_path, o.serve_root, o.serve_network };
+        if (network_build(&net, m, &no, nerr, sizeof nerr)) {
             fprintf(stderr, "glitchbox: %s\n", nerr);
             goto out;
         }

@@ -9,14 +9,19 @@
 #include <string.h>
 #include "network.h"
 
-int network_build(network_t *n, machine_t *m, const char *pcap_path, char *err, size_t errlen)
+int network_build(network_t *n, machine_t *m, const network_opts_t *o, char *err, size_t errlen)
 {
     memset(n, 0, sizeof *n);
-    if (pcap_path && !(n->pcap = pcap_writer_open(pcap_path, err, errlen)))
+    if (o->pcap_path && !(n->pcap = pcap_writer_open(o->pcap_path, err, errlen)))
         return -1;
     const cJSON *eth = m->board_json ? cJSON_GetObjectItemCaseSensitive(m->board_json, "ethernet") : NULL;
-    if (!eth)
+    if (!eth) {
+        if (o->serve_root) {
+            snprintf(err, errlen, "the board has no Ethernet port for the update server to reach");
+            return -1;
+        }
         return 0;
+    }
     /* gather ports per network name, in board order */
     struct { char name[32]; net_port_t *ports[4]; unsigned n; } nets[NETWORK_MAX_LINKS];
     unsigned nn = 0;
@@ -46,6 +51,27 @@ int network_build(network_t *n, machine_t *m, const char *pcap_path, char *err, 
             return -1;
         }
         nets[k].ports[nets[k].n++] = ep->port;
+    }
+    if (o->serve_root) {
+        unsigned k = 0;
+        if (o->serve_network)
+            for (k = 0; k < nn && strcmp(nets[k].name, o->serve_network); k++)
+                ;
+        if (k == nn) {
+            snprintf(err, errlen, "update server: the board has no network '%s'",
+                     o->serve_network ? o->serve_network : "");
+            return -1;
+        }
+        update_server_config_t c;
+        update_server_default_config(&c, o->serve_root);
+        n->server = calloc(1, sizeof *n->server);
+        if (!n->server || update_server_init(n->server, &m->sched, &c, err, errlen))
+            return -1;
+        if (nets[k].n == 4) {
+            snprintf(err, errlen, "network '%s': more than 4 ports", nets[k].name);
+            return -1;
+        }
+        nets[k].ports[nets[k].n++] = &n->server->port;
     }
     for (unsigned k = 0; k < nn; k++) {
         if (nets[k].n > 2) {
@@ -80,6 +106,10 @@ void network_free(network_t *n)
 {
     for (unsigned k = 0; k < n->nlinks; k++)
         free(n->links[k]);
+    if (n->server) {
+        update_server_free(n->server);
+        free(n->server);
+    }
     pcap_writer_close(n->pcap);
     memset(n, 0, sizeof *n);
 }

@@ -1,0 +1,73 @@
+/*
+ * The update server host: one network port behind which libslirp (QEMU's
+ * user-mode TCP/IP stack) answers ARP, DHCP and ICMP echo, and an HTTP/1.1
+ * file server (http_server.h) listens on a guestfwd address and port.
+ *
+ * Deterministic by construction: slirp's only clock is the virtual clock
+ * (offset by 1 s, because slirp treats a millisecond clock of 0 as "none"),
+ * IPv6 is off (its router-advertisement timer is random), restricted mode
+ * opens no host socket, and slirp is driven by one fixed stepping policy: a
+ * step runs when a frame arrives and at the deadline slirp asks for
+ * (slirp_pollfds_fill), or earlier when an HTTP fault window opens or ends.
+ *
+ * A connection reset is not something slirp can do from the server side, so
+ * the host forges it as a middlebox on the wire would: a RST to the device
+ * with the server's next sequence number, and one to slirp with the device's.
+ */
+#ifndef MODELS_NET_UPDATE_SERVER_H
+#define MODELS_NET_UPDATE_SERVER_H
+
+#include "sim/netport.h"
+#include "sim/sched.h"
+#include "http_server.h"
+
+#define UPDATE_SERVER_RXQ 128
+
+typedef struct update_server_config {
+    const char *root;           /* folder served over HTTP */
+    uint32_t net_addr;          /* 10.0.2.0, host byte order */
+    uint32_t net_mask;          /* 255.255.255.0 */
+    uint32_t host_addr;         /* slirp's gateway address 10.0.2.2 */
+    uint32_t dhcp_start;        /* first address handed out, 10.0.2.15 */
+    uint32_t http_addr;         /* 10.0.2.100 */
+    uint16_t http_port;         /* 80 */
+} update_server_config_t;
+
+typedef struct update_server_stats {
+    uint64_t frames_in, frames_out, bad_fcs, rx_overflow, steps, forged_resets, closes;
+} update_server_stats_t;
+
+typedef struct update_server {
+    net_port_t port;
+    sched_t *sched;
+    sched_event_t step_ev;
+    struct Slirp *slirp;
+    update_server_config_t cfg;
+    http_server_t http;
+    /* frames received since the last step */
+    struct { uint16_t len; uint8_t data[NET_FRAME_MAX]; } rxq[UPDATE_SERVER_RXQ];
+    unsigned rxq_n;
+    /* frames slirp emitted during the current step */
+    struct { uint16_t len; uint8_t data[NET_FRAME_MAX]; } txq[UPDATE_SERVER_RXQ];
+    unsigned txq_n;
+    /* the current HTTP connection as seen on the wire */
+    struct {
+        bool open;
+        uint8_t dev_mac[6], srv_mac[6];
+        uint32_t dev_ip;
+        uint16_t dev_port;
+        uint32_t dev_nxt, srv_nxt;
+        bool dev_fin;
+    } conn;
+    bool reset_pending, close_pending;
+    update_server_stats_t stats;
+} update_server_t;
+
+void update_server_default_config(update_server_config_t *c, const char *root);
+/* Returns 0, or -1 with err (bad folder, slirp failed). The port is
+ * update_server_t.port; a link joins it to the device. */
+int update_server_init(update_server_t *s, sched_t *sched, const update_server_config_t *c,
+                       char *err, size_t errlen);
+void update_server_free(update_server_t *s);
+
+#endif
