@@ -22,7 +22,9 @@
 #include "sim/semihost.h"
 #include "sim/gdbstub.h"
 #include "models/net/network.h"
+#include "models/net/netconfig.h"
 #include "sim/sha256.h"
+#include "sim/units.h"
 #include "sim/log.h"
 
 #define GLITCHBOX_VERSION "0.1.0"
@@ -58,6 +60,8 @@ typedef struct run_opts {
     const char *uart_input;   /* "inst.uart=FILE" */
     const char *pcap_path;
     const char *serve_root, *serve_network;
+    const char *network_path;
+    const char *stop_on;
 } run_opts_t;
 
 /* Console input from a file, fed to a UART as its receive queue drains. */
@@ -88,38 +92,16 @@ typedef struct run_ctx {
     csh cs;
     bool cs_ok;
     bool quiet;
+    const char *stop_on;      /* end the run when the guest prints this */
+    char tail[512];           /* the last bytes printed, to find stop_on across writes */
+    size_t tail_len;
+    bool stop_matched;
 } run_ctx_t;
 
 /* ---------------------------------------------------------------------- */
 /* argument parsing */
 
-/* "2.5s", "350ms", "100us", "10ns", "3" (seconds). */
-static int parse_time(const char *s, sim_time_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0)
-        return -1;
-    double mul;
-    if (!*end || !strcmp(end, "s"))
-        mul = 1e9;
-    else if (!strcmp(end, "ms"))
-        mul = 1e6;
-    else if (!strcmp(end, "us"))
-        mul = 1e3;
-    else if (!strcmp(end, "ns"))
-        mul = 1;
-    else if (!strcmp(end, "min"))
-        mul = 60e9;
-    else
-        return -1;
-    double ns = v * mul;
-    if (ns > 1.8e19)
-        return -1;
-    *out = (sim_time_t)(ns + 0.5);
-    return 0;
-}
+static int parse_time(const char *s, sim_time_t *out) { return units_parse_time(s, out); }
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -157,6 +139,9 @@ static void usage(FILE *f)
             "  --serve DIR           an update server (DHCP, ICMP, HTTP on 10.0.2.100:80)\n"
             "                        serving DIR joins the board's network\n"
             "  --serve-network NAME  the network it joins (default: the board's first)\n"
+            "  --network FILE        links, timed link faults, update server and its faults\n"
+            "                        (JSON; see models/net/netconfig.h)\n"
+            "  --stop-on TEXT        end the run (exit 0) when the guest prints TEXT\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -172,7 +157,8 @@ static void usage(FILE *f)
 static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
-           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET };
+           O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
+           O_NETWORK, O_STOPON };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -192,6 +178,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "pcap", required_argument, NULL, O_PCAP },
         { "serve", required_argument, NULL, O_SERVE },
         { "serve-network", required_argument, NULL, O_SERVENET },
+        { "network", required_argument, NULL, O_NETWORK },
+        { "stop-on", required_argument, NULL, O_STOPON },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -254,6 +242,14 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_PCAP: o->pcap_path = optarg; break;
         case O_SERVE: o->serve_root = optarg; break;
         case O_SERVENET: o->serve_network = optarg; break;
+        case O_NETWORK: o->network_path = optarg; break;
+        case O_STOPON:
+            if (!*optarg || strlen(optarg) > 256) {
+                fprintf(stderr, "glitchbox: --stop-on needs a text of 1 to 256 bytes\n");
+                return -1;
+            }
+            o->stop_on = optarg;
+            break;
         case O_QUIET: o->quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
@@ -285,6 +281,21 @@ static void console_out(void *opaque, const char *source, const uint8_t *buf, si
         FILE *out = source && !strcmp(source, "stderr") ? stderr : stdout;
         fwrite(buf, 1, len, out);
         fflush(out);
+    }
+    if (rc->stop_on && !rc->stop_matched) {
+        for (size_t k = 0; k < len; k++) {
+            if (rc->tail_len == sizeof rc->tail - 1) {
+                memmove(rc->tail, rc->tail + 256, rc->tail_len - 256);
+                rc->tail_len -= 256;
+            }
+            rc->tail[rc->tail_len++] = buf[k] ? (char)buf[k] : ' ';
+        }
+        rc->tail[rc->tail_len] = 0;
+        if (strstr(rc->tail, rc->stop_on)) {
+            rc->stop_matched = true;
+            rc->m->exit_requested = true;
+            rc->m->exit_code = 0;
+        }
     }
 }
 
@@ -467,6 +478,57 @@ static int save_flash_file(machine_t *m, const char *path)
 /* ---------------------------------------------------------------------- */
 /* run */
 
+/* A JSON file, or NULL with "line:col: reason" in err. */
+static cJSON *read_json_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap + 1);
+    while (text) {
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (len < cap)
+            break;
+        if (cap >= (16u << 20)) {
+            snprintf(err, errlen, "file is larger than 16 MiB");
+            free(text);
+            fclose(f);
+            return NULL;
+        }
+        cap *= 2;
+        char *nt = realloc(text, cap + 1);
+        if (!nt) {
+            free(text);
+            text = NULL;
+        }
+        text = nt;
+    }
+    fclose(f);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    text[len] = 0;
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+    if (!j) {
+        unsigned line = 1, col = 1;
+        for (const char *p = text; end && p < end; p++) {
+            if (*p == '\n')
+                line++, col = 1;
+            else
+                col++;
+        }
+        snprintf(err, errlen, "%u:%u: not valid JSON", line, col);
+    }
+    free(text);
+    return j;
+}
+
 static double wall_seconds(void)
 {
     /* Front-end statistics only; never visible to the simulation. */
@@ -488,7 +550,10 @@ static int cmd_run(int argc, char **argv)
     memset(&feed, 0, sizeof feed);
     network_t net;
     memset(&net, 0, sizeof net);
+    cJSON *netcfg = NULL;
+    char serve_path[1024];
     rc.quiet = o.quiet;
+    rc.stop_on = o.stop_on;
     sha256_init(&rc.uart_hash);
     sha256_init(&rc.trace_hash);
     int status = EXIT_INPUT;
@@ -508,8 +573,27 @@ static int cmd_run(int argc, char **argv)
     {
         char nerr[512];
         network_opts_t no = { o.pcap_path, o.serve_root, o.serve_network };
+        if (o.network_path) {
+            netcfg = read_json_file(o.network_path, nerr, sizeof nerr);
+            char dir[512];
+            snprintf(dir, sizeof dir, "%s", o.network_path);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = 0;
+            else
+                snprintf(dir, sizeof dir, ".");
+            if (!netcfg || netconfig_server_opts(netcfg, dir, &no, serve_path, sizeof serve_path,
+                                                 nerr, sizeof nerr)) {
+                fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
+                goto out;
+            }
+        }
         if (network_build(&net, m, &no, nerr, sizeof nerr)) {
             fprintf(stderr, "glitchbox: %s\n", nerr);
+            goto out;
+        }
+        if (netcfg && netconfig_apply(netcfg, &net, nerr, sizeof nerr)) {
+            fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
             goto out;
         }
     }
@@ -624,6 +708,7 @@ static int cmd_run(int argc, char **argv)
         case CPU_STOP_LIMIT: exit_code = EXIT_TIMEOUT; break;
         case CPU_STOP_LOCKUP: exit_code = EXIT_LOCKUP; break;
         case CPU_STOP_SLEEP: exit_code = EXIT_HALTED; break;
+        case CPU_STOP_EXIT: exit_code = m->exit_code; break;
         default: exit_code = 1; break;
         }
     }
@@ -651,6 +736,7 @@ static int cmd_run(int argc, char **argv)
     status = exit_code;
 out:
     network_free(&net);
+    cJSON_Delete(netcfg);
     if (feed.sched)
         sched_cancel(feed.sched, &feed.ev);
     free(feed.data);
