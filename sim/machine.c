@@ -183,6 +183,49 @@ int machine_add_memory(machine_t *m, const char *inst, const char *ep, uint8_t *
     return 0;
 }
 
+int machine_add_control(machine_t *m, const char *inst, const char *name, const char *help,
+                        control_set_fn fn, void *dev)
+{
+    endpoint_t *e = add_endpoint(m, inst, name, EP_CONTROL);
+    if (!e)
+        return -1;
+    e->control_set = fn;
+    e->control_dev = dev;
+    e->help = help;
+    return 0;
+}
+
+int machine_add_probe(machine_t *m, const char *inst, const char *name, const char *help,
+                      sim_probe_t *probe)
+{
+    endpoint_t *e = add_endpoint(m, inst, name, EP_PROBE);
+    if (!e)
+        return -1;
+    e->probe = probe;
+    e->help = help;
+    probe->name = e->name;
+    return 0;
+}
+
+int machine_set_control(machine_t *m, const char *full_name, const cJSON *value, char *err,
+                        size_t errlen)
+{
+    endpoint_t *e = machine_find_endpoint(m, full_name);
+    if (!e || e->kind != EP_CONTROL) {
+        snprintf(err, errlen, "the board has no control '%s' (`glitchbox controls --board %s` "
+                 "lists them)", full_name, m->board_name);
+        return -1;
+    }
+    const char *dot = strchr(e->name, '.');
+    return e->control_set(e->control_dev, dot ? dot + 1 : e->name, value, err, errlen);
+}
+
+sim_probe_t *machine_find_probe(machine_t *m, const char *full_name)
+{
+    endpoint_t *e = machine_find_endpoint(m, full_name);
+    return e && e->kind == EP_PROBE ? e->probe : NULL;
+}
+
 endpoint_t *machine_find_endpoint(machine_t *m, const char *full_name)
 {
     for (unsigned i = 0; i < m->nendpoints; i++)
@@ -575,9 +618,50 @@ void machine_reset(machine_t *m, enum reset_kind kind, enum reset_cause cause)
 
 void machine_request_reset(machine_t *m, enum reset_cause cause)
 {
+    if (m->power_off)
+        return;
     m->reset_pending = (int)cause + 1;
     if (m->cpu)
         cpu_request_stop(m->cpu);
+}
+
+static void power_restored(void *opaque)
+{
+    machine_t *m = opaque;
+    m->power_off = false;
+    machine_reset(m, RESET_POWER_ON, RESET_CAUSE_POWER_ON);
+}
+
+void machine_power_cut(machine_t *m, sim_time_t off_for)
+{
+    if (m->power_off || m->power_cut_pending)
+        return;
+    m->power_cut_pending = true;
+    m->power_off_for = off_for;
+    if (m->cpu)
+        cpu_request_stop(m->cpu);
+}
+
+static void handle_pending_power_cut(machine_t *m)
+{
+    if (!m->power_cut_pending)
+        return;
+    sim_time_t off_for = m->power_off_for;
+    m->power_cut_pending = false;
+    m->power_off = true;
+    m->power_cuts++;
+    m->reset_pending = 0;
+    for (unsigned i = 0; i < m->ninstances; i++) {
+        machine_instance_t *mi = &m->instances[i];
+        if (mi->cls->reset)
+            mi->cls->reset(mi->inst, RESET_POWER_CUT);
+    }
+    if (m->cpu)
+        m->cpu->sleeping = false;
+    if (!m->power_ev.fn)
+        sched_event_init(&m->power_ev, "machine.power", power_restored, m);
+    if (off_for != SIM_TIME_NEVER)
+        sched_after(&m->sched, &m->power_ev, off_for);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -608,12 +692,13 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
 {
     cpu_t *cpu = m->cpu;
     for (;;) {
+        handle_pending_power_cut(m);
         handle_pending_reset(m);
         if (m->exit_requested)
             return CPU_STOP_EXIT;
         /* Events due now run before the next instruction. */
         sched_run_due(&m->sched);
-        if (m->reset_pending || m->exit_requested)
+        if (m->reset_pending || m->power_cut_pending || m->exit_requested)
             continue;
         sim_time_t now = m->sched.now;
         if (now >= until)
@@ -621,7 +706,15 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
         sim_time_t next = sched_next_deadline(&m->sched);
         sim_time_t deadline = next < until ? next : until;
 
-        if (!cpu || cpu->sleeping || cpu->locked_up) {
+        if (!cpu || m->power_off || cpu->sleeping || cpu->locked_up) {
+            if (m->power_off) {
+                if (next == SIM_TIME_NEVER && until == SIM_TIME_NEVER)
+                    return CPU_STOP_SLEEP;
+                sched_run_until(&m->sched, deadline);
+                if (cpu)
+                    cpu_sync_to_time(cpu, m->sched.now);
+                continue;
+            }
             if (cpu && cpu->locked_up && !m->watchdog_armed)
                 return CPU_STOP_LOCKUP;
             if (next == SIM_TIME_NEVER && until == SIM_TIME_NEVER)
@@ -647,7 +740,7 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
         sched_run_until(&m->sched, t);
         switch (stop) {
         case CPU_STOP_REQUEST:
-            if (m->reset_pending)
+            if (m->reset_pending || m->power_cut_pending)
                 continue;
             if (m->exit_requested)
                 return CPU_STOP_EXIT;

@@ -42,6 +42,7 @@
 #include "clock.h"
 #include "rng.h"
 #include "irq.h"
+#include "control.h"
 #include "cpu/cpu.h"
 
 typedef struct machine machine_t;
@@ -49,6 +50,10 @@ typedef struct machine machine_t;
 enum reset_kind {
     RESET_POWER_ON = 0, /* power applied: all volatile state lost */
     RESET_SYSTEM,       /* SYSRESETREQ, watchdog, NRST pin: RAM survives */
+    RESET_POWER_CUT,    /* power removed now: stop everything, cancel events, and leave
+                           what a real chip leaves behind (an interrupted flash
+                           operation's partial result); RESET_POWER_ON follows when
+                           power returns */
 };
 /* Why the last system reset happened (models read it to set reset flags). */
 enum reset_cause {
@@ -75,7 +80,7 @@ typedef struct model_class {
 extern const model_class_t *const model_classes[];
 
 enum endpoint_kind { EP_GPIO, EP_SPI_BUS, EP_SPI_DEVICE, EP_NET_PORT, EP_CLOCK, EP_IRQ, EP_MEMORY,
-                     EP_UART };
+                     EP_UART, EP_CONTROL, EP_PROBE };
 /* Bytes arriving on a UART's receive line; returns how many it accepted. */
 typedef size_t (*uart_rx_fn)(void *dev, const uint8_t *buf, size_t len);
 
@@ -106,6 +111,12 @@ typedef struct endpoint {
     uint8_t *mem;
     size_t mem_len;
     uint32_t mem_base;
+    /* EP_CONTROL (control.h): a setting changed at run time */
+    control_set_fn control_set;
+    void *control_dev;
+    const char *help;      /* EP_CONTROL, EP_PROBE: one line for `glitchbox controls` */
+    /* EP_PROBE */
+    sim_probe_t *probe;
     bool used;
 } endpoint_t;
 
@@ -148,7 +159,11 @@ struct machine {
     /* run state */
     bool exit_requested;
     int exit_code;
-    bool power_off;        /* a scenario cut power: the run loop restarts it */
+    bool power_off;        /* power is cut: no CPU, no board events until it returns */
+    bool power_cut_pending; /* machine_power_cut() was called: cut at the next boundary */
+    sim_time_t power_off_for;
+    sched_event_t power_ev; /* power returns */
+    uint64_t power_cuts;
     char error[512];       /* last error message */
 };
 
@@ -177,6 +192,15 @@ int machine_add_clock(machine_t *m, const char *inst, const char *ep, sim_clock_
 /* Non-volatile memory (flash) that `--flash FILE` loads and saves; ep "flash". */
 int machine_add_memory(machine_t *m, const char *inst, const char *ep, uint8_t *mem,
                        size_t len, uint32_t base);
+/* Controls and probes (control.h). Names are "inst.name"; 'help' is one line. */
+int machine_add_control(machine_t *m, const char *inst, const char *name, const char *help,
+                        control_set_fn fn, void *dev);
+int machine_add_probe(machine_t *m, const char *inst, const char *name, const char *help,
+                      sim_probe_t *probe);
+/* Set a control by its full name; -1 with the reason in err (unknown name, bad value). */
+int machine_set_control(machine_t *m, const char *full_name, const cJSON *value, char *err,
+                        size_t errlen);
+sim_probe_t *machine_find_probe(machine_t *m, const char *full_name);
 endpoint_t *machine_find_endpoint(machine_t *m, const char *full_name);
 /* The nth endpoint of a kind (0-based), in registration order; NULL past the end. */
 endpoint_t *machine_find_endpoint_kind(machine_t *m, enum endpoint_kind kind, unsigned nth);
@@ -188,6 +212,15 @@ void machine_reset(machine_t *m, enum reset_kind kind, enum reset_cause cause);
 /* Request a system reset from a model (watchdog, SYSRESETREQ); it happens
  * at the end of the current instruction/event, not inside the caller. */
 void machine_request_reset(machine_t *m, enum reset_cause cause);
+
+/* Cut the board's power and restore it 'off_for' later (SIM_TIME_NEVER:
+ * never). Every instance is reset with RESET_POWER_CUT, then with
+ * RESET_POWER_ON when power returns; the CPU does not run in between. What is
+ * not on the board (the network, its hosts) keeps running. Safe to call from
+ * an event, a model or a probe watcher: the cut happens at the end of the
+ * current instruction or event, so an operation that instruction started is
+ * in progress when the power goes. A cut while the power is off is ignored. */
+void machine_power_cut(machine_t *m, sim_time_t off_for);
 
 /* Console output from the guest (UART TX bytes, semihosting). */
 void machine_console_write(machine_t *m, const char *source, const uint8_t *buf, size_t len);

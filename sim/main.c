@@ -119,6 +119,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: glitchbox run --board NAME|FILE --firmware FILE [options]\n"
             "       glitchbox models\n"
+            "       glitchbox controls --board NAME|FILE\n"
             "       glitchbox version\n"
             "\n"
             "run options:\n"
@@ -759,6 +760,32 @@ static int cmd_models(void)
     return 0;
 }
 
+/* `glitchbox controls --board B`: the controls and probes a scenario can use. */
+static int cmd_controls(int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "--board")) {
+        fprintf(stderr, "usage: glitchbox controls --board NAME|FILE\n");
+        return EXIT_USAGE;
+    }
+    machine_t *m = machine_new(1);
+    if (!m)
+        return 1;
+    if (machine_load_board(m, argv[2])) {
+        fprintf(stderr, "glitchbox: %s\n", m->error);
+        machine_free(m);
+        return EXIT_INPUT;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        enum endpoint_kind kind = pass ? EP_PROBE : EP_CONTROL;
+        printf("%s of board %s:\n", pass ? "probes" : "controls", m->board_name);
+        endpoint_t *e;
+        for (unsigned k = 0; (e = machine_find_endpoint_kind(m, kind, k)); k++)
+            printf("  %-32s %s\n", e->name, e->help ? e->help : "");
+    }
+    machine_free(m);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -770,6 +797,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "models"))
         return cmd_models();
+    if (!strcmp(cmd, "controls"))
+        return cmd_controls(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("glitchbox %s\n", GLITCHBOX_VERSION);
         return 0;

@@ -1,6 +1,7 @@
 /* Machine: board files (errors name file, field and reason), endpoints and
  * nets, resets. Uses the mps2-an386 board model and a small in-test model. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/machine.h"
@@ -103,6 +104,77 @@ START_TEST(rng_streams_depend_on_seed_and_name)
 }
 END_TEST
 
+static int last_set;
+static int set_level(void *dev, const char *name, const cJSON *v, char *err, size_t errlen)
+{
+    (void)dev;
+    if (strcmp(name, "level") || !cJSON_IsNumber(v) || v->valueint < 0) {
+        snprintf(err, errlen, "expected a number of 0 or more");
+        return -1;
+    }
+    last_set = v->valueint;
+    return 0;
+}
+
+static int watched;
+static void watch(void *opaque, sim_probe_t *p)
+{
+    (void)opaque;
+    watched = (int)p->hits;
+}
+
+START_TEST(controls_and_probes_by_name)
+{
+    sim_probe_t probe = { 0 };
+    ck_assert_int_eq(machine_add_control(m, "t", "level", "a number", set_level, NULL), 0);
+    ck_assert_int_eq(machine_add_probe(m, "t", "op", "an operation", &probe), 0);
+    ck_assert_str_eq(probe.name, "t.op");
+    cJSON *v = cJSON_CreateNumber(7);
+    char err[256];
+    ck_assert_int_eq(machine_set_control(m, "t.level", v, err, sizeof err), 0);
+    ck_assert_int_eq(last_set, 7);
+    cJSON_SetNumberValue(v, -1);
+    ck_assert_int_eq(machine_set_control(m, "t.level", v, err, sizeof err), -1);
+    ck_assert_str_eq(err, "expected a number of 0 or more");
+    ck_assert_int_eq(machine_set_control(m, "t.nope", v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "no control 't.nope'"));
+    cJSON_Delete(v);
+    ck_assert_ptr_eq(machine_find_probe(m, "t.op"), &probe);
+    ck_assert_ptr_null(machine_find_probe(m, "t.level"));
+    probe.watch = watch;
+    probe_hit(&probe);
+    probe_hit(&probe);
+    ck_assert_int_eq(watched, 2);
+}
+END_TEST
+
+START_TEST(power_cut_stops_the_cpu_until_power_returns)
+{
+    ck_assert_int_eq(load("{\"devices\":[{\"name\":\"soc\",\"type\":\"mps2-an386\"}]}"), 0);
+    /* vector table at 0: SP, reset = 0x101 (Thumb); code at 0x100: b . */
+    ck_assert_int_eq(bus_write(&m->bus, 0, 4, 0x20001000), 0);
+    ck_assert_int_eq(bus_write(&m->bus, 4, 4, 0x101), 0);
+    ck_assert_int_eq(bus_write(&m->bus, 0x100, 2, 0xE7FE), 0);
+    machine_reset(m, RESET_POWER_ON, RESET_CAUSE_POWER_ON);
+    machine_run(m, SIM_US(100));
+    uint64_t before = m->cpu->insns;
+    ck_assert_uint_gt(before, 0);
+    uint64_t resets = m->resets;
+    machine_power_cut(m, SIM_MS(1));
+    machine_run(m, SIM_US(900));
+    ck_assert(m->power_off);
+    ck_assert_uint_eq(m->power_cuts, 1);
+    uint64_t during = m->cpu->insns;
+    machine_run(m, SIM_US(1050));
+    ck_assert(m->power_off);
+    ck_assert_uint_eq(m->cpu->insns, during);
+    machine_run(m, SIM_MS(2));
+    ck_assert(!m->power_off);
+    ck_assert_uint_eq(m->resets, resets + 1);
+    ck_assert_int_eq(m->last_reset_cause, RESET_CAUSE_POWER_ON);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("machine");
@@ -117,6 +189,8 @@ int main(void)
     tcase_add_test(tc, nets_check_endpoints);
     tcase_add_test(tc, endpoint_registration_rules);
     tcase_add_test(tc, rng_streams_depend_on_seed_and_name);
+    tcase_add_test(tc, controls_and_probes_by_name);
+    tcase_add_test(tc, power_cut_stops_the_cpu_until_power_returns);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
