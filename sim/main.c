@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <cjson/cJSON.h>
 #include "sim/session.h"
+#include "sim/scenario.h"
 #include "sim/units.h"
 
 #define GLITCHBOX_VERSION "0.1.0"
@@ -25,6 +26,9 @@ typedef struct run_opts {
     const char *gdb;
     bool gdb_wait;
     const char *network_path;
+    const char *scenario;
+    const char *out_dir;
+    bool seed_set, max_time_set;
 } run_opts_t;
 
 /* ---------------------------------------------------------------------- */
@@ -47,6 +51,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: glitchbox run --board NAME|FILE --firmware FILE [options]\n"
+            "       glitchbox run --scenario FILE [--seed N] [--out DIR]\n"
             "       glitchbox models\n"
             "       glitchbox controls --board NAME|FILE\n"
             "       glitchbox version\n"
@@ -72,6 +77,11 @@ static void usage(FILE *f)
             "  --network FILE        links, timed link faults, update server and its faults\n"
             "                        (JSON; see models/net/netconfig.h)\n"
             "  --stop-on TEXT        end the run (exit 0) when the guest prints TEXT\n"
+            "  --scenario FILE       run a scenario (scenarios/README.md): board, firmware,\n"
+            "                        network, fault timeline and expectations; exit 0 when\n"
+            "                        they hold; with --seed, --trace, --quiet, --gdb and\n"
+            "                        --max-time (stop early there)\n"
+            "  --out DIR             (with --scenario) write report.json, uart.log, net.pcap\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -88,7 +98,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON };
+           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -110,6 +120,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "serve-network", required_argument, NULL, O_SERVENET },
         { "network", required_argument, NULL, O_NETWORK },
         { "stop-on", required_argument, NULL, O_STOPON },
+        { "scenario", required_argument, NULL, O_SCENARIO },
+        { "out", required_argument, NULL, O_OUT },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -148,6 +160,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
             bin_base_set = true;
             break;
         case O_MAXTIME:
+            o->max_time_set = true;
             if (parse_time(optarg, &o->c.max_time)) {
                 fprintf(stderr, "glitchbox: --max-time: '%s' is not a time (e.g. 10s, 250ms, "
                         "100us)\n", optarg);
@@ -155,6 +168,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
             }
             break;
         case O_SEED:
+            o->seed_set = true;
             if (parse_u64(optarg, &o->c.seed)) {
                 fprintf(stderr, "glitchbox: --seed: '%s' is not an unsigned integer\n", optarg);
                 return -1;
@@ -173,6 +187,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_SERVE: o->c.serve_root = optarg; break;
         case O_SERVENET: o->c.serve_network = optarg; break;
         case O_NETWORK: o->network_path = optarg; break;
+        case O_SCENARIO: o->scenario = optarg; break;
+        case O_OUT: o->out_dir = optarg; break;
         case O_STOPON:
             if (!*optarg || strlen(optarg) > 256) {
                 fprintf(stderr, "glitchbox: --stop-on needs a text of 1 to 256 bytes\n");
@@ -187,6 +203,21 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "glitchbox: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (o->scenario) {
+        if (o->c.board || o->c.nfirmware || o->network_path || o->c.flash_path ||
+            o->c.stop_on || o->c.serve_root || o->c.report_path || o->c.uart_log_path ||
+            o->c.pcap_path || o->c.uart_input) {
+            fprintf(stderr, "glitchbox: with --scenario, the scenario names the board, "
+                    "firmware and network; outputs go to --out DIR\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (o->out_dir) {
+        fprintf(stderr, "glitchbox: --out goes with --scenario (use --report, --uart-log, "
+                "--pcap)\n");
         return -1;
     }
     if (!o->c.board || (!o->c.nfirmware && !o->c.flash_path)) {
@@ -207,6 +238,48 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 /* ---------------------------------------------------------------------- */
 /* run */
 
+/* `glitchbox run --scenario FILE`: exit 0 when the scenario's expectations
+ * hold (or, for a scenario expected to fail, when it reproduces its failure),
+ * 1 when they do not, 65 for a bad scenario. */
+static int run_scenario(const run_opts_t *o)
+{
+    char err[1024];
+    scenario_t *sc = scenario_load(o->scenario, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "glitchbox: %s\n", err);
+        return EXIT_INPUT;
+    }
+    scenario_run_opts_t ro = { 0 };
+    ro.seed = o->c.seed;
+    ro.seed_set = o->seed_set;
+    ro.out_dir = o->out_dir;
+    ro.trace_path = o->c.trace_path;
+    ro.until = o->max_time_set ? o->c.max_time : 0;
+    ro.gdb = o->gdb;
+    ro.quiet = o->c.quiet;
+    scenario_result_t res;
+    int status;
+    if (scenario_run(sc, &ro, &res, err, sizeof err, &status)) {
+        fprintf(stderr, "glitchbox: %s\n", err);
+        scenario_free(sc);
+        return status;
+    }
+    const char *verdict = res.expected_failure ? (res.passed ? "UNEXPECTEDLY PASSED"
+                                                             : "reproduced its failure")
+                                               : (res.passed ? "passed" : "FAILED");
+    fprintf(stderr, "scenario %s (seed %llu): %s at %.3f s virtual, %.2f s wall%s%s\n",
+            scenario_name(sc), (unsigned long long)(o->seed_set ? o->c.seed
+                                                                : scenario_default_seed(sc)),
+            verdict, (double)res.virtual_ns / 1e9, res.wall_s, res.passed ? "" : ": ",
+            res.passed ? "" : res.reason);
+    if (o->out_dir)
+        fprintf(stderr, "scenario %s: report %s/report.json, UART log %s/uart.log, pcap "
+                "%s/net.pcap\n", scenario_name(sc), o->out_dir, o->out_dir, o->out_dir);
+    bool ok = res.passed != res.expected_failure;
+    scenario_free(sc);
+    return ok ? 0 : 1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -214,6 +287,8 @@ static int cmd_run(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (o.scenario)
+        return run_scenario(&o);
     char err[1024];
     cJSON *netcfg = NULL;
     char netdir[512];

@@ -115,10 +115,10 @@ static void console_out(void *opaque, const char *source, const uint8_t *buf, si
         fwrite(buf, 1, len, out);
         fflush(out);
     }
-    if (s->console_hook)
-        s->console_hook(s->console_hook_opaque, buf, len);
     if (s->cfg.stop_on && !s->stop_matched)
         stop_on_scan(s, buf, len);
+    if (s->console_hook)
+        s->console_hook(s->console_hook_opaque, buf, len);
 }
 
 static void guest_exit(void *opaque, int code)
