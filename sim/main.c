@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include "sim/session.h"
 #include "sim/scenario.h"
+#include "sim/campaign.h"
 #include "sim/units.h"
 
 #define GLITCHBOX_VERSION "0.1.0"
@@ -52,6 +53,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: glitchbox run --board NAME|FILE --firmware FILE [options]\n"
             "       glitchbox run --scenario FILE [--seed N] [--out DIR]\n"
+            "       glitchbox campaign [--seeds S] [--jobs N] [--shard I/N] [--out DIR] "
+            "SCENARIO...\n"
+            "       glitchbox replay FILE [--until T | --at-failure] [--gdb PORT]\n"
             "       glitchbox models\n"
             "       glitchbox controls --board NAME|FILE\n"
             "       glitchbox version\n"
@@ -382,6 +386,10 @@ int main(int argc, char **argv)
         return cmd_models();
     if (!strcmp(cmd, "controls"))
         return cmd_controls(argc - 1, argv + 1);
+    if (!strcmp(cmd, "campaign"))
+        return campaign_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return replay_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("glitchbox %s\n", GLITCHBOX_VERSION);
         return 0;

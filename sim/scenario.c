@@ -1048,7 +1048,7 @@ static void action_fire(void *opaque)
         break;
     case ACT_RESET:
     case ACT_PULSE:
-        gpio_pin_drive(&a->pin, a->level ? GPIO_DRIVE_HIGH : GPIO_DRIVE_LOW);
+        gpio_pin_drive(&a->pin, a->level ? GPIO_FORCE_HIGH : GPIO_FORCE_LOW);
         log_applied(a, "%s driven %s for %.9f s", a->target, a->level ? "high" : "low",
                     (double)a->duration_ns / 1e9);
         sched_after(&m->sched, &a->end_ev, a->duration_ns);
