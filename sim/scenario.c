@@ -54,7 +54,10 @@ typedef struct action {
     int lines;                /* spi_errors: 1 mosi, 2 miso, 3 both */
     bool up;                  /* link */
     char text[256];           /* uart, note */
+    param_t every;            /* repeat: interval (drawn anew for each repeat) */
+    uint64_t times;           /* repeat: occurrences in all (1 = no repeat) */
     /* run state */
+    uint64_t done;            /* occurrences so far */
     sim_time_t at_ns, duration_ns, delay_ns;
     uint64_t count_n;
     sched_event_t ev, end_ev;
@@ -450,9 +453,26 @@ static int parse_action(scenario_t *sc, parse_ctx_t *pc, const cJSON *e, int idx
         return perr(pc, where, "\"count\" goes with \"on\" (a probe)");
     if (a->trig != TRIG_UART && field(e, "delay"))
         return perr(pc, where, "\"delay\" goes with \"on_uart\"");
+    a->times = 1;
+    const cJSON *rep = field(e, "repeat");
+    if (rep) {
+        static const char *const rk[] = { "every", "times", NULL };
+        char rw[48];
+        snprintf(rw, sizeof rw, "%s.repeat", where);
+        if (!cJSON_IsObject(rep))
+            return perr(pc, rw, "expected {\"every\": TIME, \"times\": N}");
+        if (check_keys(pc, rep, rw, rk) || get_time_param(pc, rep, "every", rw, &a->every, true))
+            return -1;
+        param_t t;
+        if (get_count_param(pc, rep, "times", rw, &t) || t.random)
+            return perr(pc, rw, "\"times\" must be a whole number of 1 or more");
+        if (!a->every.hi)
+            return perr(pc, rw, "\"every\" must be longer than 0");
+        a->times = t.lo;
+    }
 
     static const char *const trig_keys[] = { "do", "at", "on", "count", "on_uart", "delay",
-                                             "comment" };
+                                             "repeat", "comment" };
     const char *keys[16];
     unsigned nk = 0;
     for (unsigned i = 0; i < ARRAY_SIZE(trig_keys); i++)
@@ -619,10 +639,11 @@ static int parse_texts(parse_ctx_t *pc, const cJSON *o, const char *name, char o
 
 static int add_match(scenario_t *sc, parse_ctx_t *pc, const cJSON *m, const char *where)
 {
-    static const char *const keys[] = { "pattern", "last", "min", "max", "count", NULL };
+    static const char *const keys[] = { "pattern", "last", "at_least", "at_most", "count",
+                                        NULL };
     if (!cJSON_IsObject(m))
-        return perr(pc, where, "expected {\"pattern\": ..., \"last\"|\"min\"|\"max\"|\"count\": "
-                    "...}");
+        return perr(pc, where, "expected {\"pattern\": ..., \"last\"|\"at_least\"|\"at_most\"|"
+                    "\"count\": ...}");
     if (check_keys(pc, m, where, keys))
         return -1;
     if (sc->nmatches >= SC_MAX_MATCHES)
@@ -649,15 +670,15 @@ static int add_match(scenario_t *sc, parse_ctx_t *pc, const cJSON *m, const char
             return perr(pc, where, "\"last\" must be a text or a number");
         u->has_last = true;
     }
-    if ((v = field(m, "min"))) {
+    if ((v = field(m, "at_least"))) {
         if (!cJSON_IsNumber(v))
-            return perr(pc, where, "\"min\" must be a number");
+            return perr(pc, where, "\"at_least\" must be a number");
         u->min = v->valuedouble;
         u->has_min = true;
     }
-    if ((v = field(m, "max"))) {
+    if ((v = field(m, "at_most"))) {
         if (!cJSON_IsNumber(v))
-            return perr(pc, where, "\"max\" must be a number");
+            return perr(pc, where, "\"at_most\" must be a number");
         u->max = v->valuedouble;
         u->has_max = true;
     }
@@ -669,7 +690,7 @@ static int add_match(scenario_t *sc, parse_ctx_t *pc, const cJSON *m, const char
         u->has_count = true;
     }
     if (!u->has_last && !u->has_min && !u->has_max && !u->has_count)
-        return perr(pc, where, "says nothing to check (give last, min, max or count)");
+        return perr(pc, where, "says nothing to check (give last, at_least, at_most or count)");
     if ((u->has_last || u->has_min || u->has_max) && u->re.re_nsub < 1)
         return perr(pc, where, "pattern '%s' needs a group ( ) for the value to check",
                     u->pattern);
@@ -1003,7 +1024,7 @@ static void uart_push(void *opaque)
     a->uart_sent += e->uart_rx(e->uart_dev, (const uint8_t *)a->text + a->uart_sent,
                                len - a->uart_sent);
     if (a->uart_sent < len)
-        sched_after(&a->sc->s->m->sched, &a->ev, SIM_MS(1));
+        sched_after(&a->sc->s->m->sched, &a->end_ev, SIM_MS(1));
 }
 
 static void action_end(void *opaque)
@@ -1023,6 +1044,9 @@ static void action_end(void *opaque)
         log_applied(a, "bit errors on %s end (%llu bits flipped)", a->target,
                     (unsigned long long)a->flips);
         break;
+    case ACT_UART:
+        uart_push(a);
+        break;
     default:
         break;
     }
@@ -1033,13 +1057,14 @@ static void action_fire(void *opaque)
     action_t *a = opaque;
     scenario_t *sc = a->sc;
     machine_t *m = sc->s->m;
-    if (a->fired && a->kind != ACT_UART)
+    if (a->fired)
         return;
-    if (a->kind == ACT_UART && a->fired) {
-        uart_push(a);
-        return;
-    }
     a->fired = true;
+    if (++a->done < a->times) {
+        /* the next occurrence; durations of this one must end before it starts */
+        a->fired = false;
+        sched_after(&m->sched, &a->ev, draw(&a->rng, &a->every));
+    }
     char err[256];
     switch (a->kind) {
     case ACT_POWER_CUT:
@@ -1082,6 +1107,7 @@ static void action_fire(void *opaque)
     }
     case ACT_UART:
         log_applied(a, "%zu bytes to %s", strlen(a->text), a->target);
+        a->uart_sent = 0;
         uart_push(a);
         break;
     case ACT_NOTE:
@@ -1204,6 +1230,7 @@ int scenario_arm(scenario_t *sc, session_t *s, char *err, size_t errlen)
         a->duration_ns = draw(&r, &a->duration);
         a->rng = r;
         a->fired = false;
+        a->done = 0;
         a->uart_scan = 0;
         a->uart_sent = 0;
         a->flips = 0;
@@ -1341,7 +1368,7 @@ static void result(scenario_t *sc, bool ok, sim_time_t at, const char *what, con
 static void check_match(scenario_t *sc, uart_match_t *u, sim_time_t end)
 {
     uint64_t count = 0;
-    double lo = 0, hi = 0;
+    double hi = 0;
     char last[64] = "";
     bool have = false;
     const char *p = sc->uart ? sc->uart : "";
@@ -1356,8 +1383,6 @@ static void check_match(scenario_t *sc, uart_match_t *u, sim_time_t end)
             memcpy(last, p + mt[1].rm_so, n);
             last[n] = 0;
             double v = strtod(last, NULL);
-            if (!have || v < lo)
-                lo = v;
             if (!have || v > hi)
                 hi = v;
             have = true;
@@ -1383,13 +1408,14 @@ static void check_match(scenario_t *sc, uart_match_t *u, sim_time_t end)
                                        : "%snever printed (expected a last value '%s')",
                have ? last : "", u->last);
     }
+    /* at_least: some value reached it; at_most: no value went past it */
     if (u->has_min)
-        result(sc, have && lo >= u->min, end, what, have ? "smallest value %g (at least %g)"
-                                                        : "never printed (%g; at least %g)",
-               lo, u->min);
+        result(sc, have && hi >= u->min, end, what, have ? "largest value %g (expected at least "
+                                                         "%g)" : "never printed (%g; expected "
+                                                         "at least %g)", hi, u->min);
     if (u->has_max)
-        result(sc, !have || hi <= u->max, end, what, "largest value %g (at most %g)", hi,
-               u->max);
+        result(sc, !have || hi <= u->max, end, what, "largest value %g (expected at most %g)",
+               hi, u->max);
 }
 
 bool scenario_evaluate(scenario_t *sc, bool quiet)
