@@ -30,5 +30,6 @@ gdb-check: host fw-tests
 	$(Q)./tests/gdb/run-gdb-tests.sh $(BUILD)/glitchbox $(FW_GDB_ELF)
 
 # Long random-instruction run against QEMU (not part of `make check`).
-fuzz-long: host $(FW_FUZZ_LONG_ELF)
-	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz-long
+# (the ELF path is spelled out: firmware.mk, which names it, is read after this file)
+fuzz-long: host $(BUILD)/fw/tests/fuzz/fuzz-long.elf
+	$(Q)MAX_TIME=3600s QEMU_TIMEOUT=1200 ./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz-long
