@@ -209,6 +209,15 @@ START_TEST(exclusives_and_divide)
     ck_assert_uint_eq(h_read32(h, H_DATA + 0x80), 42);
     run1(0xE8410200, true); /* second STREX fails: monitor cleared */
     ck_assert_uint_eq(R(2), 1);
+    /* an unaligned STREX faults even with the monitor open (ExclusiveMonitorsPass
+     * checks alignment first; QEMU instead just fails the store) */
+    R(1) = H_DATA + 0x82;
+    R(2) = 0x55;
+    run1(0xE8410200, true);
+    ck_assert_uint_eq(R(2), 0x55);
+    ck_assert_uint_eq(h->cpu.sys.cfsr >> 16, UFSR_UNALIGNED);
+    h_reset(h);
+    h->cpu.sys.cpacr = 0xF << 20;
     /* SDIV by zero gives 0 without DIV_0_TRP, INT_MIN / -1 = INT_MIN */
     R(1) = 5;
     R(2) = 0;
