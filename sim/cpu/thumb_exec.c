@@ -383,17 +383,23 @@ STORE(STRH, 2)
 LOAD_IMM(LDRB, 1, v)
 LOAD_IMM(LDRH, 2, v)
 
-void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
+/* Rt of a word load: the PC is LoadWritePC (interworking, exception
+ * return), the SP keeps bits [1:0] clear. */
+static inline void ldr_set_rt(cpu_t *cpu, const insn_t *i, uint32_t v)
 {
-    uint32_t v;
-    if (!cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
-        return;
     if (unlikely(i->rd == 15)) {
         cpu->cycles += T_REFILL;
         cpu_bx_write_pc(cpu, v);
         return;
     }
     cpu->r[i->rd] = i->rd == 13 ? v & ~3u : v;
+}
+
+void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t v;
+    if (cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
+        ldr_set_rt(cpu, i, v);
 }
 
 #define STORE_IMM(name, size)                                                              \
@@ -409,14 +415,8 @@ STORE_IMM(STRH, 2)
 void exec_LDR_lit(cpu_t *cpu, const insn_t *i)
 {
     uint32_t v;
-    if (!cpu_read(cpu, i->imm, 4, &v, 0))
-        return;
-    if (unlikely(i->rd == 15)) {
-        cpu->cycles += T_REFILL;
-        cpu_bx_write_pc(cpu, v);
-        return;
-    }
-    cpu->r[i->rd] = i->rd == 13 ? v & ~3u : v;
+    if (cpu_read(cpu, i->imm, 4, &v, 0))
+        ldr_set_rt(cpu, i, v);
 }
 
 /* Post-indexed [Rn], #+/-imm and pre-indexed [Rn, #+/-imm]! (imm signed,
