@@ -521,6 +521,7 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     if (!strcmp(cmd, "help")) {
         int n = snprintf(out, outlen,
                  "reset [halt]     system reset; the target stays halted at its reset vector\n"
+                 "halt             where the (halted) target is\n"
                  "time             virtual time and cycle count\n"
                  "catch on|off     stop when a fault exception is taken (default on)\n"
                  "regs             fault status registers\n");
@@ -532,6 +533,12 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     if (!strcmp(cmd, "reset") || !strcmp(cmd, "reset halt") || !strcmp(cmd, "reset init")) {
         machine_reset(m, RESET_SYSTEM, RESET_CAUSE_DEBUGGER);
         snprintf(out, outlen, "reset: pc 0x%08x sp 0x%08x\n", m->cpu->r[15], m->cpu->r[13]);
+        return 0;
+    }
+    if (!strcmp(cmd, "halt")) {
+        /* Monitor commands arrive while the target is halted (all-stop mode). */
+        snprintf(out, outlen, "target halted at pc 0x%08x, %.9f s of virtual time\n",
+                 m->cpu->r[15], (double)machine_now(m) / 1e9);
         return 0;
     }
     if (!strcmp(cmd, "time")) {
