@@ -22,10 +22,19 @@ void inputlog_init(input_log_t *il, machine_t *m)
     sched_event_init(&il->tick, "inputlog.tick", tick, il);
 }
 
+static uint16_t spi_flip(void *opaque, bool miso, uint16_t value, unsigned bits);
+
 void inputlog_free(input_log_t *il)
 {
     if (il->started)
         sched_cancel(&il->m->sched, &il->tick);
+    for (unsigned i = 0; i < il->nspi; i++) {
+        spi_bus_t *bus = il->spi[i].ep->spi_bus;
+        if (bus->fault == spi_flip && bus->fault_opaque == &il->spi[i]) {
+            bus->fault = NULL;
+            bus->fault_opaque = NULL;
+        }
+    }
     for (unsigned i = 0; i < il->nuart; i++)
         free(il->uart[i].buf);
     cJSON_Delete(il->records);
@@ -233,6 +242,65 @@ static int apply_pin(input_log_t *il, const cJSON *r, char *err, size_t errlen)
     return 0;
 }
 
+static uint16_t spi_flip(void *opaque, bool miso, uint16_t value, unsigned bits)
+{
+    input_spi_errors_t *e = opaque;
+    if (!(e->lines & (miso ? 2u : 1u)))
+        return value;
+    for (unsigned b = 0; b < bits; b++)
+        if (rng_chance(&e->rng, e->ber)) {
+            value ^= (uint16_t)(1u << b);
+            e->flips++;
+        }
+    return value;
+}
+
+static int apply_spi_errors(input_log_t *il, const cJSON *r, char *err, size_t errlen)
+{
+    const char *target = rstr(r, "target"), *line = rstr(r, "line");
+    const cJSON *ber = cJSON_GetObjectItemCaseSensitive(r, "ber");
+    endpoint_t *e = target ? machine_find_endpoint(il->m, target) : NULL;
+    if (!e || e->kind != EP_SPI_BUS) {
+        snprintf(err, errlen, "no SPI bus '%s'", target ? target : "");
+        return -1;
+    }
+    if (!cJSON_IsNumber(ber) || ber->valuedouble < 0 || ber->valuedouble > 1) {
+        snprintf(err, errlen, "\"ber\" must be a bit error rate from 0 to 1");
+        return -1;
+    }
+    unsigned lines = !line || !strcmp(line, "both") ? 3u : !strcmp(line, "mosi") ? 1u
+                     : !strcmp(line, "miso") ? 2u : 0u;
+    if (!lines) {
+        snprintf(err, errlen, "\"line\" must be mosi, miso or both");
+        return -1;
+    }
+    unsigned i;
+    for (i = 0; i < il->nspi && il->spi[i].ep != e; i++)
+        ;
+    if (i == il->nspi) {
+        if (il->nspi >= INPUTLOG_MAX_SPI) {
+            snprintf(err, errlen, "too many SPI buses");
+            return -1;
+        }
+        char stream[96];
+        snprintf(stream, sizeof stream, "input.spi_errors.%s", e->name);
+        machine_rng(il->m, stream, &il->spi[i].rng);
+        il->spi[i].ep = e;
+        il->nspi++;
+    }
+    spi_bus_t *bus = e->spi_bus;
+    il->spi[i].ber = ber->valuedouble;
+    il->spi[i].lines = lines;
+    if (ber->valuedouble > 0) {
+        bus->fault = spi_flip;
+        bus->fault_opaque = &il->spi[i];
+    } else if (bus->fault == spi_flip && bus->fault_opaque == &il->spi[i]) {
+        bus->fault = NULL;
+        bus->fault_opaque = NULL;
+    }
+    return 0;
+}
+
 static int apply(input_log_t *il, const cJSON *r, char *err, size_t errlen)
 {
     const char *kind = rstr(r, "kind");
@@ -256,6 +324,8 @@ static int apply(input_log_t *il, const cJSON *r, char *err, size_t errlen)
         }
         return machine_set_control(il->m, t, v, err, errlen);
     }
+    if (!strcmp(kind, "spi_errors"))
+        return apply_spi_errors(il, r, err, errlen);
     if (!strcmp(kind, "power_cut")) {
         const cJSON *off = cJSON_GetObjectItemCaseSensitive(r, "off_ns");
         machine_power_cut(il->m, cJSON_IsNumber(off) ? (sim_time_t)off->valuedouble : SIM_MS(100));

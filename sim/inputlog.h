@@ -17,6 +17,9 @@
  *   "control"   "target": "eth.erratum.x", "value": any
  *   "pin"       "target": "mcu.PA0", "level": "low" | "high" | "release"
  *   "power_cut" "off_ns": N
+ *   "spi_errors" "target": "mcu.spi2", "ber": P, "line": "mosi" | "miso" | "both"
+ *               (bit errors at rate P on that SPI bus from now on; P = 0 ends
+ *               them; the flips draw from the stream "input.spi_errors.<bus>")
  * and the ones front ends register (the network's "link", "frame").
  *
  * Not recorded: what a debugger does to the target itself (writing memory
@@ -32,12 +35,22 @@
 #define INPUTLOG_MAX_KINDS 8
 #define INPUTLOG_MAX_UARTS 8
 #define INPUTLOG_MAX_PINS 16
+#define INPUTLOG_MAX_SPI 4
 
 typedef struct input_log input_log_t;
 /* Applies one record of a registered kind; -1 with the reason. */
 typedef int (*input_apply_fn)(void *opaque, const cJSON *rec, char *err, size_t errlen);
 /* Called at every tick of a live run to pick up input (read the terminal). */
 typedef void (*input_poll_fn)(void *opaque, input_log_t *il);
+
+/* Bit errors on one SPI bus ("spi_errors" records). */
+typedef struct input_spi_errors {
+    endpoint_t *ep;
+    rng_t rng;
+    double ber;
+    unsigned lines;           /* bit 0 MOSI, bit 1 MISO */
+    uint64_t flips;
+} input_spi_errors_t;
 
 struct input_log {
     machine_t *m;
@@ -53,6 +66,8 @@ struct input_log {
     unsigned nuart;
     struct { char target[64]; gpio_pin_t pin; } pins[INPUTLOG_MAX_PINS];
     unsigned npins;
+    input_spi_errors_t spi[INPUTLOG_MAX_SPI];
+    unsigned nspi;
     input_poll_fn poll;
     void *poll_opaque;
     uint64_t applied;

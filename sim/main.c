@@ -268,77 +268,6 @@ static void abs_path(const char *p, char *out, size_t outlen)
         snprintf(out, outlen, "%s/%s", cwd, p);
 }
 
-/* The scenario that describes a plain run (for --record): board, firmware,
- * network, seed, time limit; outside input goes into the replay file. */
-static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
-{
-    char path[PATH_MAX + 16];
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "name", "recorded-run");
-    cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
-    if (strchr(o->c.board, '/') || strstr(o->c.board, ".json"))
-        abs_path(o->c.board, path, sizeof path);
-    else
-        snprintf(path, sizeof path, "%s", o->c.board);
-    cJSON_AddStringToObject(j, "board", path);
-    cJSON *fw = cJSON_AddArrayToObject(j, "firmware");
-    static const char *const fmts[] = { [LOADER_FMT_ELF] = "elf", [LOADER_FMT_IHEX] = "hex",
-                                        [LOADER_FMT_BIN] = "bin" };
-    for (unsigned i = 0; i < o->c.nfirmware; i++) {
-        const session_firmware_t *f = &o->c.firmware[i];
-        cJSON *e = cJSON_CreateObject();
-        abs_path(f->path, path, sizeof path);
-        cJSON_AddStringToObject(e, "file", path);
-        if (f->format != LOADER_FMT_AUTO)
-            cJSON_AddStringToObject(e, "format", fmts[f->format]);
-        if (f->base_set) {
-            char b[16];
-            snprintf(b, sizeof b, "0x%08x", f->base);
-            cJSON_AddStringToObject(e, "base", b);
-        }
-        cJSON_AddItemToArray(fw, e);
-    }
-    cJSON_AddNumberToObject(j, "seed", (double)o->c.seed);
-    char t[32];
-    snprintf(t, sizeof t, "%lluns", (unsigned long long)o->c.max_time);
-    cJSON_AddStringToObject(j, "max_time", t);
-    if (o->c.stop_on)
-        cJSON_AddStringToObject(j, "stop_on", o->c.stop_on);
-    cJSON *net = NULL;
-    if (o->network_path) {
-        net = session_read_json(o->network_path, err, errlen);
-        if (!net) {
-            cJSON_Delete(j);
-            return NULL;
-        }
-        /* its relative server folder is relative to the network file */
-        cJSON *srv = cJSON_GetObjectItemCaseSensitive(net, "server");
-        cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
-        if (cJSON_IsString(root) && root->valuestring[0] != '/') {
-            char base[PATH_MAX];
-            abs_path(o->network_path, base, sizeof base);
-            char *slash = strrchr(base, '/');
-            *slash = 0;
-            snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
-            cJSON_SetValuestring(root, path);
-        }
-    }
-    if (o->c.serve_root) {
-        if (!net)
-            net = cJSON_CreateObject();
-        cJSON *srv = cJSON_CreateObject();
-        abs_path(o->c.serve_root, path, sizeof path);
-        cJSON_AddStringToObject(srv, "root", path);
-        if (o->c.serve_network)
-            cJSON_AddStringToObject(srv, "network", o->c.serve_network);
-        cJSON_DeleteItemFromObjectCaseSensitive(net, "server");
-        cJSON_AddItemToObject(net, "server", srv);
-    }
-    if (net)
-        cJSON_AddItemToObject(j, "network", net);
-    return j;
-}
-
 /* `glitchbox run --scenario FILE`: exit 0 when the scenario's expectations
  * hold (or, for a scenario expected to fail, when it reproduces its failure),
  * 1 when they do not, 65 for a bad scenario. */
@@ -403,7 +332,7 @@ static int cmd_run(int argc, char **argv)
         return run_scenario(&o, sc);
     }
     if (o.record) {
-        cJSON *j = scenario_of_run(&o, err, sizeof err);
+        cJSON *j = scenario_json_of_run(&o.c, o.network_path, err, sizeof err);
         scenario_t *sc = NULL;
         if (j) {
             char where[PATH_MAX + 32];

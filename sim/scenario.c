@@ -1705,6 +1705,76 @@ static void abs_path(const char *p, char *out, size_t outlen)
         snprintf(out, outlen, "%s/%s", cwd, p);
 }
 
+cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path, char *err,
+                            size_t errlen)
+{
+    char path[PATH_MAX + 16];
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", "recorded-run");
+    cJSON_AddStringToObject(j, "description", "a run recorded with --record");
+    if (strchr(c->board, '/') || strstr(c->board, ".json"))
+        abs_path(c->board, path, sizeof path);
+    else
+        snprintf(path, sizeof path, "%s", c->board);
+    cJSON_AddStringToObject(j, "board", path);
+    cJSON *fw = cJSON_AddArrayToObject(j, "firmware");
+    static const char *const fmts[] = { [LOADER_FMT_ELF] = "elf", [LOADER_FMT_IHEX] = "hex",
+                                        [LOADER_FMT_BIN] = "bin" };
+    for (unsigned i = 0; i < c->nfirmware; i++) {
+        const session_firmware_t *f = &c->firmware[i];
+        cJSON *e = cJSON_CreateObject();
+        abs_path(f->path, path, sizeof path);
+        cJSON_AddStringToObject(e, "file", path);
+        if (f->format != LOADER_FMT_AUTO)
+            cJSON_AddStringToObject(e, "format", fmts[f->format]);
+        if (f->base_set) {
+            char b[16];
+            snprintf(b, sizeof b, "0x%08x", f->base);
+            cJSON_AddStringToObject(e, "base", b);
+        }
+        cJSON_AddItemToArray(fw, e);
+    }
+    cJSON_AddNumberToObject(j, "seed", (double)c->seed);
+    char t[32];
+    snprintf(t, sizeof t, "%lluns", (unsigned long long)c->max_time);
+    cJSON_AddStringToObject(j, "max_time", t);
+    if (c->stop_on)
+        cJSON_AddStringToObject(j, "stop_on", c->stop_on);
+    cJSON *net = NULL;
+    if (network_path) {
+        net = session_read_json(network_path, err, errlen);
+        if (!net) {
+            cJSON_Delete(j);
+            return NULL;
+        }
+        /* its relative server folder is relative to the network file */
+        cJSON *srv = cJSON_GetObjectItemCaseSensitive(net, "server");
+        cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
+        if (cJSON_IsString(root) && root->valuestring[0] != '/') {
+            char base[PATH_MAX];
+            abs_path(network_path, base, sizeof base);
+            char *slash = strrchr(base, '/');
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
+            cJSON_SetValuestring(root, path);
+        }
+    }
+    if (c->serve_root) {
+        if (!net)
+            net = cJSON_CreateObject();
+        cJSON *srv = cJSON_CreateObject();
+        abs_path(c->serve_root, path, sizeof path);
+        cJSON_AddStringToObject(srv, "root", path);
+        if (c->serve_network)
+            cJSON_AddStringToObject(srv, "network", c->serve_network);
+        cJSON_DeleteItemFromObjectCaseSensitive(net, "server");
+        cJSON_AddItemToObject(net, "server", srv);
+    }
+    if (net)
+        cJSON_AddItemToObject(j, "network", net);
+    return j;
+}
+
 int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
                           const scenario_result_t *res, const cJSON *inputs, char *err,
                           size_t errlen)
@@ -1716,7 +1786,14 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
     abs_path(scenario_path(sc), ap, sizeof ap);
     cJSON_AddStringToObject(r, "scenario_file", ap);
     cJSON_AddNumberToObject(r, "seed", (double)seed);
-    cJSON_AddItemToObject(r, "scenario", cJSON_Duplicate(scenario_json(sc), 1));
+    cJSON *scj = cJSON_Duplicate(scenario_json(sc), 1);
+    if (res->cut_at) {
+        char t[32];
+        snprintf(t, sizeof t, "%lluns", (unsigned long long)res->cut_at);
+        cJSON_DeleteItemFromObjectCaseSensitive(scj, "max_time");
+        cJSON_AddStringToObject(scj, "max_time", t);
+    }
+    cJSON_AddItemToObject(r, "scenario", scj);
     /* the firmware files as they were, so a replay can tell when they changed */
     session_config_t c;
     session_config_init(&c);
@@ -1804,9 +1881,19 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
             session_close(s);
             return -1;
         }
+    } else if (o->drive) {
+        double w0 = session_wall_seconds();
+        sim_time_t end = c.max_time;
+        enum cpu_stop st = o->drive(o->drive_opaque, s, &end);
+        s->wall_seconds = session_wall_seconds() - w0;
+        if (st == CPU_STOP_LIMIT)
+            s->cfg.max_time = end;
+        session_set_stop(s, st);
     } else {
         session_run(s, NULL, false);
     }
+    if (s->stop == CPU_STOP_LIMIT && !s->stop_matched && s->cfg.max_time < limit)
+        res->cut_at = s->cfg.max_time;
     if (!o->quiet)
         session_print_outcome(s);
     res->ran = true;

@@ -74,6 +74,13 @@ typedef struct scenario_run_opts {
     const char *console_uart; /* the host terminal types into this UART */
     const cJSON *inputs;      /* replay these recorded outside inputs */
     const char *record_path;  /* write a replay file of this run here */
+    /* A front end that runs the machine itself (the UI: machine_run() in
+     * slices, paused, stepped): called with the session open and the
+     * timeline armed, instead of session_run(). *until is the time limit on
+     * entry; it returns how the run ended and, for CPU_STOP_LIMIT, leaves in
+     * *until the time it stopped at (its user may end the run early). */
+    enum cpu_stop (*drive)(void *opaque, session_t *s, sim_time_t *until);
+    void *drive_opaque;
 } scenario_run_opts_t;
 
 typedef struct scenario_result {
@@ -87,6 +94,8 @@ typedef struct scenario_result {
     double wall_s;
     uint64_t instructions;
     char reason[512];         /* the first failed expectation */
+    sim_time_t cut_at;        /* the run was stopped here, before the scenario's own
+                                 limit (--max-time, a front end); 0 = it was not */
     char report_sha256[65], uart_sha256[65], pcap_sha256[65], trace_sha256[65];
 } scenario_result_t;
 
@@ -100,9 +109,19 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
 const char *scenario_verdict(const scenario_result_t *r);
 
 /* A replay file (campaign.h) for a run of 'sc' with 'seed' that gave 'res',
- * with the outside inputs it took ('inputs' may be NULL). */
+ * with the outside inputs it took ('inputs' may be NULL). A run cut short
+ * (res->cut_at) is recorded with that time as its limit, so that its replay
+ * ends where it ended. */
 int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
                           const scenario_result_t *res, const cJSON *inputs, char *err,
                           size_t errlen);
+
+/* The scenario that describes a plain run (board, firmware, network file or
+ * served folder, seed, time limit, stop text; every path made absolute), so
+ * that a run that was not a scenario can be recorded and replayed. Outside
+ * input goes into the replay file, not here. NULL with the reason (the
+ * network file) in err. */
+cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path, char *err,
+                            size_t errlen);
 
 #endif

@@ -524,6 +524,7 @@ int session_run(session_t *s, const char *gdb, bool gdb_wait)
 {
     machine_t *m = s->m;
     double w0 = session_wall_seconds();
+    enum cpu_stop stop;
     if (gdb) {
         gdb_stub_t gs;
         char gerr[512];
@@ -536,12 +537,19 @@ int session_run(session_t *s, const char *gdb, bool gdb_wait)
         gs.monitor = session_monitor;
         gs.monitor_opaque = s;
         inputlog_start(&s->in);
-        s->stop = gdb_stub_serve(&gs, s->cfg.max_time, gdb_wait);
+        stop = gdb_stub_serve(&gs, s->cfg.max_time, gdb_wait);
         gdb_stub_close(&gs);
     } else {
-        s->stop = machine_run(m, s->cfg.max_time);
+        stop = machine_run(m, s->cfg.max_time);
     }
     s->wall_seconds = session_wall_seconds() - w0;
+    session_set_stop(s, stop);
+    return s->exit_code;
+}
+
+void session_set_stop(session_t *s, enum cpu_stop stop)
+{
+    s->stop = stop;
     if (s->sh_on && s->sh.exited) {
         s->stop = CPU_STOP_EXIT;
         s->exit_code = s->sh.exit_code;
@@ -550,11 +558,10 @@ int session_run(session_t *s, const char *gdb, bool gdb_wait)
         case CPU_STOP_LIMIT: s->exit_code = EXIT_TIMEOUT; break;
         case CPU_STOP_LOCKUP: s->exit_code = EXIT_LOCKUP; break;
         case CPU_STOP_SLEEP: s->exit_code = EXIT_HALTED; break;
-        case CPU_STOP_EXIT: s->exit_code = m->exit_code; break;
+        case CPU_STOP_EXIT: s->exit_code = s->m->exit_code; break;
         default: s->exit_code = 1; break;
         }
     }
-    return s->exit_code;
 }
 
 void session_print_outcome(const session_t *s)

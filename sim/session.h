@@ -120,6 +120,10 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
  * ("PORT", "HOST:PORT", "stdio"), the run is served to a debugger. Returns
  * the exit code, or -1 (after a message) if the GDB port cannot be opened. */
 int session_run(session_t *s, const char *gdb, bool gdb_wait);
+/* How a run ended, for a front end that runs the machine itself in slices
+ * (machine_run() up to times it chooses, as the UI does): sets s->stop and
+ * s->exit_code exactly as session_run() does for that stop reason. */
+void session_set_stop(session_t *s, enum cpu_stop stop);
 /* GDB `monitor` commands of the front end: fault injection through the
  * input log (link, set, pin, power-cut, uart). Writes the reply to out;
  * returns 0, or -1 for an unknown command. */

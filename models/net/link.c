@@ -49,6 +49,13 @@ static bool chance(net_link_t *l, uint32_t ppm)
     return ppm && rng_below(&l->rng, 1000000) < ppm;
 }
 
+static void watch(net_link_t *l, int from, enum net_link_fate fate, bool fcs_ok,
+                  const uint8_t *frame, size_t len)
+{
+    if (l->watch)
+        l->watch(l->watch_opaque, l, from, fate, fcs_ok, frame, len);
+}
+
 static void deliver(void *opaque)
 {
     net_link_slot_t *s = opaque;
@@ -57,11 +64,13 @@ static void deliver(void *opaque)
     net_port_t *to = l->end[s->to];
     if (!l->p.up || !to) {
         l->down_drops++;
+        watch(l, 1 - s->to, NET_LINK_DOWN, s->fcs_ok, s->data, s->len);
         return;
     }
     if (l->pcap)
         pcap_writer_frame(l->pcap, l->sched->now, s->data, s->len);
     l->delivered++;
+    watch(l, 1 - s->to, NET_LINK_DELIVERED, s->fcs_ok, s->data, s->len);
     net_port_deliver(to, s->data, s->len, s->fcs_ok);
 }
 
@@ -81,6 +90,7 @@ static bool enqueue(net_link_t *l, int to, const uint8_t *frame, size_t len, boo
         return true;
     }
     l->queue_drops++;
+    watch(l, 1 - to, NET_LINK_QUEUE_FULL, fcs_ok, frame, len);
     log_once(LOG_WARN, "link", 1, "link %s: more than %d frames in flight, dropping", l->name,
              LINK_INFLIGHT);
     return false;
@@ -92,12 +102,15 @@ static void link_send(void *opaque, net_port_t *from, const uint8_t *frame, size
     int dir = from == l->end[0] ? 0 : 1;
     int to = 1 - dir;
     l->sent++;
+    watch(l, dir, NET_LINK_SENT, true, frame, len);
     if (!l->p.up) {
         l->down_drops++;
+        watch(l, dir, NET_LINK_DOWN, true, frame, len);
         return;
     }
     if (len > l->p.max_frame || len > NET_FRAME_MAX) {
         l->too_big++;
+        watch(l, dir, NET_LINK_TOO_BIG, true, frame, len);
         return;
     }
     /* the sender's wire time is spent whatever happens to the frame */
@@ -112,6 +125,7 @@ static void link_send(void *opaque, net_port_t *from, const uint8_t *frame, size
         at += (sim_time_t)rng_below(&l->rng, (uint64_t)l->p.jitter_ns + 1);
     if (chance(l, l->p.loss_ppm)) {
         l->lost++;
+        watch(l, dir, NET_LINK_LOST, true, frame, len);
         return;
     }
     uint8_t copy[NET_FRAME_MAX];
@@ -179,6 +193,12 @@ int net_link_schedule(net_link_t *l, sim_time_t at, const net_link_params_t *p)
 void net_link_attach_pcap(net_link_t *l, pcap_writer_t *w)
 {
     l->pcap = w;
+}
+
+void net_link_watch(net_link_t *l, net_link_watch_fn fn, void *opaque)
+{
+    l->watch = fn;
+    l->watch_opaque = opaque;
 }
 
 void net_link_init(net_link_t *l, const char *name, sched_t *sched, uint64_t seed,

@@ -27,6 +27,23 @@ typedef struct net_link_params {
 } net_link_params_t;
 
 struct pcap_writer;
+struct net_link;
+
+/* What became of a frame, for a watcher of the link. */
+enum net_link_fate {
+    NET_LINK_SENT,          /* a port handed it to the link */
+    NET_LINK_DELIVERED,     /* it arrived ('fcs_ok' false: corrupted on the way) */
+    NET_LINK_LOST,          /* lost on the way (the loss rate) */
+    NET_LINK_DOWN,          /* dropped: the cable is out */
+    NET_LINK_TOO_BIG,       /* dropped: longer than max_frame */
+    NET_LINK_QUEUE_FULL,    /* dropped: too many frames in flight */
+};
+/* A front end watching a link's frames (the UI's network timeline). 'from' is
+ * the sending end (0 or 1). Called at the virtual time it happens; it only
+ * reads, and must not send or change the link. */
+typedef void (*net_link_watch_fn)(void *opaque, const struct net_link *l, int from,
+                                  enum net_link_fate fate, bool fcs_ok, const uint8_t *frame,
+                                  size_t len);
 
 typedef struct net_link_slot {
     sched_event_t ev;
@@ -54,6 +71,8 @@ typedef struct net_link {
     /* statistics */
     uint64_t sent, delivered, lost, duplicated, corrupted, reordered, too_big, down_drops,
         queue_drops;
+    net_link_watch_fn watch;
+    void *watch_opaque;
 } net_link_t;
 
 net_link_params_t net_link_default_params(void);
@@ -64,6 +83,8 @@ void net_link_set_params(net_link_t *l, const net_link_params_t *p);
 /* Apply 'p' at virtual time 'at' (changes must be added in time order). */
 int net_link_schedule(net_link_t *l, sim_time_t at, const net_link_params_t *p);
 void net_link_attach_pcap(net_link_t *l, struct pcap_writer *w);
+/* One watcher per link (NULL removes it). */
+void net_link_watch(net_link_t *l, net_link_watch_fn fn, void *opaque);
 /* Wire time of a frame of 'len' bytes (without FCS) at the link's rate:
  * preamble/SFD 8, FCS 4, inter-frame gap 12 bytes. */
 sim_time_t net_link_wire_time(const net_link_t *l, size_t len);
