@@ -154,10 +154,12 @@ static void apply(net_link_t *l, const net_link_params_t *p)
 {
     bool was_up = l->p.up;
     l->p = *p;
-    if (was_up != p->up)
+    if (was_up != p->up) {
+        watch(l, -1, NET_LINK_CABLE, true, NULL, 0);
         for (int e = 0; e < 2; e++)
             if (l->end[e])
                 net_port_set_link(l->end[e], p->up);
+    }
 }
 
 void net_link_set_params(net_link_t *l, const net_link_params_t *p)

@@ -37,10 +37,11 @@ enum net_link_fate {
     NET_LINK_DOWN,          /* dropped: the cable is out */
     NET_LINK_TOO_BIG,       /* dropped: longer than max_frame */
     NET_LINK_QUEUE_FULL,    /* dropped: too many frames in flight */
+    NET_LINK_CABLE,         /* not a frame: the cable was pulled or plugged (see p.up) */
 };
 /* A front end watching a link's frames (the UI's network timeline). 'from' is
- * the sending end (0 or 1). Called at the virtual time it happens; it only
- * reads, and must not send or change the link. */
+ * the sending end (0 or 1; -1 for NET_LINK_CABLE). Called at the virtual time
+ * it happens; it only reads, and must not send or change the link. */
 typedef void (*net_link_watch_fn)(void *opaque, const struct net_link *l, int from,
                                   enum net_link_fate fate, bool fcs_ok, const uint8_t *frame,
                                   size_t len);

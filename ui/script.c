@@ -1,0 +1,237 @@
+/* Scripted input for the UI (see script.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "script.h"
+#include "sim/units.h"
+
+static const struct { const char *name; enum script_op op; int args; } ops[] = {
+    { "click", SCR_CLICK, 1 },       { "press", SCR_PRESS, 1 },   { "release", SCR_RELEASE, 1 },
+    { "type", SCR_TYPE, 1 },         { "key", SCR_KEY, 1 },       { "screenshot", SCR_SCREENSHOT, 1 },
+    { "dump", SCR_DUMP, 1 },         { "pause", SCR_PAUSE, 0 },   { "run", SCR_RUN, 0 },
+    { "step", SCR_STEP, 0 },         { "speed", SCR_SPEED, 1 },   { "quit", SCR_QUIT, 0 },
+};
+
+static int hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A quoted argument with C escapes (\r \n \t \\ \" \xHH); -1 if malformed. */
+static int unquote(const char *p, char *out, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    p++;
+    while (*p && *p != '"') {
+        char c = *p++;
+        if (c == '\\') {
+            char e = *p++;
+            switch (e) {
+            case 'r': c = '\r'; break;
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case '\\': c = '\\'; break;
+            case '"': c = '"'; break;
+            case 'x': {
+                int a = hexdigit(p[0]), b = a >= 0 ? hexdigit(p[1]) : -1;
+                if (b < 0)
+                    return -1;
+                c = (char)(a << 4 | b);
+                p += 2;
+                break;
+            }
+            default:
+                return -1;
+            }
+        }
+        if (n + 1 >= cap)
+            return -1;
+        out[n++] = c;
+    }
+    if (*p != '"')
+        return -1;
+    p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p && *p != '#')
+        return -1;
+    out[n] = 0;
+    *len = n;
+    return 0;
+}
+
+int script_parse(script_t *s, const char *text, const char *origin, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    unsigned cap = 0;
+    sim_time_t last = 0;
+    int lineno = 0;
+    const char *p = text;
+    while (*p) {
+        lineno++;
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        char line[512];
+        if (n >= sizeof line) {
+            snprintf(err, errlen, "%s:%d: line too long", origin, lineno);
+            goto fail;
+        }
+        memcpy(line, p, n);
+        line[n] = 0;
+        p += n + (eol ? 1 : 0);
+        char *q = line;
+        while (*q == ' ' || *q == '\t' || *q == '\r')
+            q++;
+        char *cr = strchr(q, '\r');
+        if (cr)
+            *cr = 0;
+        if (!*q || *q == '#')
+            continue;
+        char word[16], when[32], opname[16];
+        int used = 0;
+        if (sscanf(q, "%15s %31s %15s %n", word, when, opname, &used) < 3 || strcmp(word, "at")) {
+            snprintf(err, errlen, "%s:%d: expected \"at TIME COMMAND [ARGUMENT]\"", origin,
+                     lineno);
+            goto fail;
+        }
+        script_cmd_t c;
+        memset(&c, 0, sizeof c);
+        c.line = lineno;
+        if (units_parse_time(when, &c.at)) {
+            snprintf(err, errlen, "%s:%d: '%s' is not a time (e.g. 1.5s, 200ms)", origin, lineno,
+                     when);
+            goto fail;
+        }
+        if (c.at < last) {
+            snprintf(err, errlen, "%s:%d: %s is earlier than the command before", origin, lineno,
+                     when);
+            goto fail;
+        }
+        last = c.at;
+        unsigned k;
+        for (k = 0; k < sizeof ops / sizeof ops[0] && strcmp(ops[k].name, opname); k++)
+            ;
+        if (k == sizeof ops / sizeof ops[0]) {
+            snprintf(err, errlen, "%s:%d: unknown command '%s' (click, press, release, type, key, "
+                     "screenshot, dump, pause, run, step, speed, quit)", origin, lineno, opname);
+            goto fail;
+        }
+        c.op = ops[k].op;
+        char *arg = q + used;
+        char *end = arg + strlen(arg);
+        while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = 0;
+        if (ops[k].args && !*arg) {
+            snprintf(err, errlen, "%s:%d: %s needs an argument", origin, lineno, opname);
+            goto fail;
+        }
+        if (!ops[k].args && *arg && *arg != '#') {
+            snprintf(err, errlen, "%s:%d: %s takes no argument", origin, lineno, opname);
+            goto fail;
+        }
+        if (*arg == '"') {
+            if (unquote(arg, c.arg, sizeof c.arg, &c.arg_len)) {
+                snprintf(err, errlen, "%s:%d: bad quoted text (escapes: \\r \\n \\t \\\\ \\\" "
+                         "\\xHH)", origin, lineno);
+                goto fail;
+            }
+        } else if (ops[k].args) {
+            char *hash = strchr(arg, '#');
+            if (hash) {
+                *hash = 0;
+                end = hash;
+                while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
+                    *--end = 0;
+            }
+            if (strlen(arg) >= sizeof c.arg) {
+                snprintf(err, errlen, "%s:%d: argument too long", origin, lineno);
+                goto fail;
+            }
+            snprintf(c.arg, sizeof c.arg, "%s", arg);
+            c.arg_len = strlen(c.arg);
+        }
+        if (c.op == SCR_SPEED) {
+            char *e;
+            double v = strtod(c.arg, &e);
+            if (strcmp(c.arg, "max") && (*e || v <= 0)) {
+                snprintf(err, errlen, "%s:%d: speed is a factor of real time (e.g. 1, 0.5) or "
+                         "max", origin, lineno);
+                goto fail;
+            }
+        }
+        if (s->n == cap) {
+            cap = cap ? 2 * cap : 32;
+            script_cmd_t *nc = realloc(s->cmds, cap * sizeof *nc);
+            if (!nc) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+            }
+            s->cmds = nc;
+        }
+        s->cmds[s->n++] = c;
+    }
+    return 0;
+fail:
+    script_free(s);
+    return -1;
+}
+
+int script_load(script_t *s, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    while (text) {
+        len += fread(text + len, 1, cap - 1 - len, f);
+        if (len < cap - 1)
+            break;
+        if (cap >= (1u << 24)) {
+            free(text);
+            text = NULL;
+            break;
+        }
+        cap *= 2;
+        char *nt = realloc(text, cap);
+        if (!nt)
+            free(text);
+        text = nt;
+    }
+    fclose(f);
+    if (!text) {
+        snprintf(err, errlen, "%s: too large or out of memory", path);
+        return -1;
+    }
+    text[len] = 0;
+    int rc = script_parse(s, text, path, err, errlen);
+    free(text);
+    return rc;
+}
+
+void script_free(script_t *s)
+{
+    free(s->cmds);
+    memset(s, 0, sizeof *s);
+}
+
+const script_cmd_t *script_due(script_t *s, sim_time_t now)
+{
+    if (s->next < s->n && s->cmds[s->next].at <= now)
+        return &s->cmds[s->next++];
+    return NULL;
+}
+
+sim_time_t script_next_time(const script_t *s)
+{
+    return s->next < s->n ? s->cmds[s->next].at : SIM_TIME_NEVER;
+}

@@ -1,0 +1,54 @@
+/*
+ * Scripted input for the UI (--script FILE): what a user does, at virtual
+ * times, as synthetic mouse and keyboard events on the UI's own widgets, so a
+ * session can be driven without a person (tests, demos, screenshots).
+ *
+ *   # comment
+ *   at 1.2s click cable.lan        a click on a widget (ids: --list-widgets)
+ *   at 2s   press button.user      mouse button down on it ...
+ *   at 2.3s release button.user    ... and up again
+ *   at 3s   type "help\r"          typed into the focused text (console)
+ *   at 3s   key Return             one key (an SDL key name)
+ *   at 4s   screenshot out/ui.png  PNG of the window
+ *   at 4s   dump out/state.json    the UI's model of the scene, with the LED
+ *                                  colours read back from the drawn pixels
+ *   at 5s   pause | run | step | speed 4 | quit
+ *
+ * Times are virtual (units as elsewhere: s, ms, us, ns, min) and must not go
+ * backwards; commands with the same time run in file order. The run is held
+ * at each command's time (rounded up to the next millisecond tick) while the
+ * events are handled, so a script gives the same inputs at the same virtual
+ * times on every run.
+ */
+#ifndef UI_SCRIPT_H
+#define UI_SCRIPT_H
+
+#include <stddef.h>
+#include "sim/types.h"
+
+enum script_op { SCR_CLICK, SCR_PRESS, SCR_RELEASE, SCR_TYPE, SCR_KEY, SCR_SCREENSHOT, SCR_DUMP,
+                 SCR_PAUSE, SCR_RUN, SCR_STEP, SCR_SPEED, SCR_QUIT };
+
+typedef struct script_cmd {
+    sim_time_t at;
+    enum script_op op;
+    char arg[256];
+    size_t arg_len;           /* SCR_TYPE: bytes (the text may hold NUL) */
+    int line;
+} script_cmd_t;
+
+typedef struct script {
+    script_cmd_t *cmds;
+    unsigned n, next;
+} script_t;
+
+/* Parse a script; -1 with "origin:line: reason" in err. */
+int script_parse(script_t *s, const char *text, const char *origin, char *err, size_t errlen);
+int script_load(script_t *s, const char *path, char *err, size_t errlen);
+void script_free(script_t *s);
+/* The next command due at or before 'now', or NULL. */
+const script_cmd_t *script_due(script_t *s, sim_time_t now);
+/* Time of the next command (SIM_TIME_NEVER when done). */
+sim_time_t script_next_time(const script_t *s);
+
+#endif
