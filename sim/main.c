@@ -62,6 +62,7 @@ typedef struct run_opts {
     const char *serve_root, *serve_network;
     const char *network_path;
     const char *stop_on;
+    network_opts_t live;      /* live-mode options (models/net/network.h) */
 } run_opts_t;
 
 /* Console input from a file, fed to a UART as its receive queue drains. */
@@ -96,6 +97,7 @@ typedef struct run_ctx {
     char tail[512];           /* the last bytes printed, to find stop_on across writes */
     size_t tail_len;
     bool stop_matched;
+    network_t *net;
 } run_ctx_t;
 
 /* ---------------------------------------------------------------------- */
@@ -141,7 +143,13 @@ static void usage(FILE *f)
             "                        serving DIR joins the board's network\n"
             "  --serve-network NAME  the network it joins (default: the board's first)\n"
             "  --network FILE        links, timed link faults, update server and its faults\n"
-            "                        (JSON; see models/net/netconfig.h)\n"
+            "                        (JSON; see models/net/README.md)\n"
+            "  --live                NAT the board's network to the host's through libslirp\n"
+            "  --live-forward G=H    in live mode, virtual GUEST:PORT reaches host HOST:PORT\n"
+            "                        (e.g. 10.0.2.100:80=127.0.0.1:8000); may repeat\n"
+            "  --live-record FILE    record every frame entering the simulation in live mode\n"
+            "  --live-replay FILE    replay such a record instead of the host network\n"
+            "  --tap IFNAME          live mode through a TAP interface (\"\" = a new one)\n"
             "  --stop-on TEXT        end the run (exit 0) when the guest prints TEXT\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
@@ -159,7 +167,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON };
+           O_NETWORK, O_STOPON, O_LIVE, O_LIVEFWD, O_LIVEREC, O_LIVEREP, O_TAP };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -181,6 +189,11 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "serve-network", required_argument, NULL, O_SERVENET },
         { "network", required_argument, NULL, O_NETWORK },
         { "stop-on", required_argument, NULL, O_STOPON },
+        { "live", no_argument, NULL, O_LIVE },
+        { "live-forward", required_argument, NULL, O_LIVEFWD },
+        { "live-record", required_argument, NULL, O_LIVEREC },
+        { "live-replay", required_argument, NULL, O_LIVEREP },
+        { "tap", required_argument, NULL, O_TAP },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -251,6 +264,17 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
             }
             o->stop_on = optarg;
             break;
+        case O_LIVE: o->live.live = true; break;
+        case O_LIVEFWD:
+            if (o->live.nlive_forward == NETWORK_MAX_FORWARDS) {
+                fprintf(stderr, "glitchbox: at most %d --live-forward rules\n", NETWORK_MAX_FORWARDS);
+                return -1;
+            }
+            o->live.live_forward[o->live.nlive_forward++] = optarg;
+            break;
+        case O_LIVEREC: o->live.live_record = optarg; break;
+        case O_LIVEREP: o->live.live_replay = optarg; break;
+        case O_TAP: o->live.tap = optarg; break;
         case O_QUIET: o->quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
@@ -395,6 +419,8 @@ static int write_report(const char *path, run_ctx_t *rc, const run_opts_t *o,
     cJSON_AddStringToObject(faults, "cfsr", buf);
     snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.hfsr);
     cJSON_AddStringToObject(faults, "hfsr", buf);
+    if (rc->net)
+        network_report(rc->net, r);
     char *text = cJSON_Print(r);
     cJSON_Delete(r);
     FILE *f = fopen(path, "w");
@@ -573,7 +599,10 @@ static int cmd_run(int argc, char **argv)
     }
     {
         char nerr[512];
-        network_opts_t no = { o.pcap_path, o.serve_root, o.serve_network };
+        network_opts_t no = o.live;
+        no.pcap_path = o.pcap_path;
+        no.serve_root = o.serve_root;
+        no.serve_network = o.serve_network;
         if (o.network_path) {
             netcfg = read_json_file(o.network_path, nerr, sizeof nerr);
             char dir[512];
@@ -597,6 +626,7 @@ static int cmd_run(int argc, char **argv)
             fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
             goto out;
         }
+        rc.net = &net;
     }
     if (o.uart_log_path && !(rc.uart_log = fopen(o.uart_log_path, "w"))) {
         fprintf(stderr, "glitchbox: --uart-log %s: %s\n", o.uart_log_path, strerror(errno));
@@ -775,6 +805,12 @@ static int cmd_controls(int argc, char **argv)
         machine_free(m);
         return EXIT_INPUT;
     }
+    network_t net;
+    network_opts_t no;
+    char nerr[512];
+    memset(&no, 0, sizeof no);
+    if (network_build(&net, m, &no, nerr, sizeof nerr))
+        fprintf(stderr, "glitchbox: %s\n", nerr);
     for (int pass = 0; pass < 2; pass++) {
         enum endpoint_kind kind = pass ? EP_PROBE : EP_CONTROL;
         printf("%s of board %s:\n", pass ? "probes" : "controls", m->board_name);
@@ -782,6 +818,7 @@ static int cmd_controls(int argc, char **argv)
         for (unsigned k = 0; (e = machine_find_endpoint_kind(m, kind, k)); k++)
             printf("  %-32s %s\n", e->name, e->help ? e->help : "");
     }
+    network_free(&net);
     machine_free(m);
     return 0;
 }

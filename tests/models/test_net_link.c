@@ -55,6 +55,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    net_link_destroy(lnk);
     free(lnk);
     sched_free(&sched);
 }
@@ -98,11 +99,11 @@ START_TEST(fault_statistics_exact)
     }
     sched_run_until(&sched, sched.now + SIM_MS(10));
     /* the counts are a function of the seed: pinned */
-    ck_assert_uint_eq(lnk->lost, 506);
-    ck_assert_uint_eq(lnk->corrupted, 87);
-    ck_assert_uint_eq(lnk->duplicated, 47);
+    ck_assert_uint_eq(lnk->stats.lost, 506);
+    ck_assert_uint_eq(lnk->stats.corrupted, 87);
+    ck_assert_uint_eq(lnk->stats.duplicated, 47);
     ck_assert_uint_eq(rb.frames, 10000 - 506 + 47);
-    ck_assert_uint_ge(rb.bad_fcs, lnk->corrupted);
+    ck_assert_uint_ge(rb.bad_fcs, lnk->stats.corrupted);
 }
 END_TEST
 
@@ -110,8 +111,8 @@ START_TEST(cable_pulled_on_schedule)
 {
     net_link_params_t down = net_link_default_params(), up = net_link_default_params();
     down.up = false;
-    ck_assert_int_eq(net_link_schedule(lnk, SIM_MS(1200), &down), 0);
-    ck_assert_int_eq(net_link_schedule(lnk, SIM_MS(4200), &up), 0);
+    ck_assert_int_eq(net_link_schedule(lnk, SIM_MS(1200), NET_LINK_ALL, &down), 0);
+    ck_assert_int_eq(net_link_schedule(lnk, SIM_MS(4200), NET_LINK_ALL, &up), 0);
     uint8_t f[60] = { 0 };
     sched_run_until(&sched, SIM_MS(1300));
     ck_assert(!ra.up && !rb.up);
@@ -119,7 +120,7 @@ START_TEST(cable_pulled_on_schedule)
     sched_run_until(&sched, SIM_MS(4300));
     ck_assert(ra.up && rb.up);
     ck_assert_uint_eq(rb.frames, 0);
-    ck_assert_uint_eq(lnk->down_drops, 1);
+    ck_assert_uint_eq(lnk->stats.down_drops, 1);
     net_port_send(&pa, f, sizeof f);
     sched_run_until(&sched, SIM_MS(4400));
     ck_assert_uint_eq(rb.frames, 1);
@@ -131,7 +132,7 @@ static void capture(const char *path)
     char err[256];
     pcap_writer_t *w = pcap_writer_open(path, err, sizeof err);
     ck_assert_msg(w != NULL, "%s", err);
-    net_link_attach_pcap(lnk, w);
+    net_link_attach_pcap(lnk, 0, w);
     net_link_params_t p = net_link_default_params();
     p.corrupt_ppm = 100000;
     p.jitter_ns = SIM_US(30);
