@@ -23,6 +23,8 @@
 #define DHCP_OPT_END 255
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
+/* a reset waits for the bytes before it to be on the wire, at most this long */
+#define RESET_WAIT SIM_S(2)
 
 static struct in_addr in4(uint32_t host_order)
 {
@@ -160,6 +162,10 @@ static void watch_server_frame(update_server_t *s, const uint8_t *f, size_t len)
         return;
     memcpy(s->conn.srv_mac, f + 6, 6);
     uint32_t end = t.seq + pkt_tcp_seg_len(&t);
+    if (t.flags & PKT_TCP_SYN) {
+        s->conn.srv_iss = t.seq;
+        s->conn.srv_syn_seen = true;
+    }
     if ((t.flags & PKT_TCP_SYN) || (int32_t)(end - s->conn.srv_nxt) > 0)
         s->conn.srv_nxt = end;
 }
@@ -202,6 +208,14 @@ static void forge_reset(update_server_t *s)
     s->stats.forged_resets++;
 }
 
+/* True when every byte handed to slirp has gone out on the wire. */
+static bool all_sent(const update_server_t *s)
+{
+    if (!s->conn.srv_syn_seen)
+        return s->conn.to_slirp == 0;
+    return (uint64_t)(uint32_t)(s->conn.srv_nxt - s->conn.srv_iss - 1) >= s->conn.to_slirp;
+}
+
 static void pump_http(update_server_t *s)
 {
     struct in_addr fwd = in4(s->cfg.http_addr);
@@ -215,10 +229,13 @@ static void pump_http(update_server_t *s)
         size_t n;
         http_output_status_t st =
             http_server_output(&s->http, s->sched->now, buf, room < sizeof buf ? room : sizeof buf, &n);
-        if (n)
+        if (n) {
             slirp_socket_recv(s->slirp, fwd, s->cfg.http_port, buf, (int)n);
+            s->conn.to_slirp += n;
+        }
         if (st == HTTP_OUT_RESET) {
             s->reset_pending = true;
+            s->reset_deadline = s->sched->now + RESET_WAIT;
             return;
         }
         if (st == HTTP_OUT_CLOSE) {
@@ -257,9 +274,11 @@ static void step(void *opaque)
     s->rxq_n = 0;
     pump_http(s);
     flush_tx(s);
-    if (s->reset_pending) {
+    if (s->reset_pending && (!s->conn.open || all_sent(s) || now >= s->reset_deadline)) {
         s->reset_pending = false;
         forge_reset(s);
+    } else if (s->reset_pending) {
+        /* wait: slirp sends the rest as the device's window opens */
     } else if (s->close_pending || (s->conn.open && s->conn.dev_fin &&
                                      !http_server_has_output(&s->http))) {
         s->close_pending = false;
@@ -274,6 +293,8 @@ static void step(void *opaque)
     sim_time_t wake = http_server_wake_time(&s->http, now);
     if (wake < next)
         next = wake;
+    if (s->reset_pending && s->reset_deadline < next)
+        next = s->reset_deadline;
     sched_at(s->sched, &s->step_ev, next);
 }
 
@@ -306,6 +327,7 @@ void update_server_reset_connection(update_server_t *s)
     if (!s->conn.open)
         return;
     s->reset_pending = true;
+    s->reset_deadline = s->sched->now;
     s->http.closed = true;
     s->http.responding = false;
     step_now(s);

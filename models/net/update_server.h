@@ -74,10 +74,12 @@ typedef struct update_server {
         uint8_t dev_mac[6], srv_mac[6];
         uint32_t dev_ip;
         uint16_t dev_port;
-        uint32_t dev_iss, dev_nxt, srv_nxt;
-        bool dev_fin;
+        uint32_t dev_iss, dev_nxt, srv_iss, srv_nxt;
+        bool srv_syn_seen, dev_fin;
+        uint64_t to_slirp;      /* response bytes handed to slirp */
     } conn;
     bool reset_pending, close_pending;
+    sim_time_t reset_deadline;  /* forge the reset by then even if bytes are still queued */
     update_server_stats_t stats;
 } update_server_t;
 
