@@ -619,7 +619,10 @@ static int cmd_run(int argc, char **argv)
             }
         }
         if (network_build(&net, m, &no, nerr, sizeof nerr)) {
-            fprintf(stderr, "glitchbox: %s\n", nerr);
+            if (o.network_path)
+                fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
+            else
+                fprintf(stderr, "glitchbox: %s\n", nerr);
             goto out;
         }
         if (netcfg && netconfig_apply(netcfg, &net, nerr, sizeof nerr)) {

@@ -477,6 +477,8 @@ int live_init(live_host_t *h, sched_t *sched, const live_config_t *c, char *err,
     h->sched = sched;
     h->tap_fd = -1;
     h->rec_first = true;
+    net_port_init(&h->port, "live", port_receive, NULL, h);
+    sched_event_init(&h->tick_ev, "live.tick", tick, h);
     h->replay = c->replay_path || c->replay_json;
     if (!h->cfg.tick_ns)
         h->cfg.tick_ns = SIM_MS(1);
@@ -504,8 +506,6 @@ int live_init(live_host_t *h, sched_t *sched, const live_config_t *c, char *err,
         h->wall_start_ns = host_now_ns();
         h->virt_start = sched->now;
     }
-    net_port_init(&h->port, "live", port_receive, NULL, h);
-    sched_event_init(&h->tick_ev, "live.tick", tick, h);
     sched_at(sched, &h->tick_ev, sched->now + h->cfg.tick_ns);
     return 0;
 }

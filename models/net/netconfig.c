@@ -629,14 +629,13 @@ int netconfig_server(const cJSON *cfg, const char *base_dir, update_server_confi
     if (check_keys(s, server_keys, w, err, errlen))
         return -1;
     *present = true;
-    const char *r;
-    if (get_string(s, "root", w, &r, err, errlen)) {
-        if (!field(s, "root"))
-            snprintf(err, errlen, "%s.root: expected the folder to serve", w);
+    const char *r = NULL;
+    if (get_string(s, "root", w, &r, err, errlen) < 0)
         return -1;
-    }
-    resolve_path(base_dir, r, root, rootlen);
-    update_server_default_config(sc, root);
+    root[0] = 0;
+    if (r)
+        resolve_path(base_dir, r, root, rootlen);
+    update_server_default_config(sc, r ? root : NULL);
     if (get_string(s, "network", w, network, err, errlen) < 0)
         return -1;
     if (get_ip(s, "address", w, &sc->http_addr, err, errlen) < 0)

@@ -246,6 +246,10 @@ static int add_server(network_t *n, const network_opts_t *o, char *err, size_t e
         update_server_default_config(&sc, o->serve_root);
     if (o->serve_root)
         sc.root = o->serve_root;
+    if (!sc.root) {
+        snprintf(err, errlen, "network.server.root: expected the folder to serve (or --serve DIR)");
+        return -1;
+    }
     if (o->serve_network)
         net = o->serve_network;
     network_segment_t *s = host_segment(n, net, "update server", err, errlen);

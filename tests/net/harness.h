@@ -92,7 +92,7 @@ static inline bool http_parse(const uint8_t *p, size_t len, bool head, http_resp
         return false;
     memcpy(r->headers, p, hl);
     r->headers[hl] = 0;
-    if (sscanf(r->headers, "HTTP/1.1 %d", &r->status) != 1)
+    if (sscanf(r->headers, "HTTP/1.%*d %d", &r->status) != 1)
         return false;
     const char *cl = strcasestr(r->headers, "\r\nContent-Length:");
     r->content_length = cl ? atoll(cl + 17) : -1;
