@@ -36,13 +36,6 @@ void live_default_config(live_config_t *c)
     c->tick_ns = SIM_MS(1);
 }
 
-static struct in_addr in4(uint32_t host_order)
-{
-    struct in_addr a;
-    a.s_addr = htonl(host_order);
-    return a;
-}
-
 /* Host monotonic time: live mode only (see live.h). */
 static sim_time_t host_now_ns(void)
 {
@@ -450,18 +443,9 @@ static int open_slirp(live_host_t *h, char *err, size_t errlen)
 {
     const live_config_t *c = &h->cfg;
     slirp_glue_init(&h->glue, h->sched, h->txq, &h->txq_n, LIVE_QUEUE);
-    SlirpConfig cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.version = 4;
-    cfg.restricted = 0;
-    cfg.in_enabled = true;
-    cfg.vnetwork = in4(c->net_addr);
-    cfg.vnetmask = in4(c->net_mask);
-    cfg.vhost = in4(c->host_addr);
-    cfg.vdhcp_start = in4(c->dhcp_start);
-    cfg.vnameserver = in4(c->dns_addr);
-    cfg.vhostname = "device";
-    h->slirp = slirp_glue_new(&h->glue, &cfg);
+    slirp_glue_net_t sn = { c->net_addr, c->net_mask, c->host_addr, c->dhcp_start, c->dns_addr,
+                            false, NULL };
+    h->slirp = slirp_glue_new(&h->glue, &sn);
     if (!h->slirp) {
         snprintf(err, errlen, "live: libslirp refused its configuration");
         return -1;

@@ -1,4 +1,5 @@
 /* libslirp wiring (see slirp_glue.h). */
+#include <arpa/inet.h>
 #include <glib.h>
 #include <slirp/libslirp.h>
 #include <string.h>
@@ -109,10 +110,32 @@ void slirp_glue_init(slirp_glue_t *g, sched_t *sched, pkt_frame_t *q, unsigned *
     g->qmax = qmax;
 }
 
-Slirp *slirp_glue_new(slirp_glue_t *g, const SlirpConfig *cfg)
+static struct in_addr in4(uint32_t host_order)
 {
+    struct in_addr a;
+    a.s_addr = htonl(host_order);
+    return a;
+}
+
+Slirp *slirp_glue_new(slirp_glue_t *g, const slirp_glue_net_t *n)
+{
+    SlirpConfig cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.version = 4;
+    cfg.restricted = n->restricted;
+    cfg.in_enabled = true;
+    cfg.vnetwork = in4(n->net);
+    cfg.vnetmask = in4(n->mask);
+    cfg.vhost = in4(n->host);
+    cfg.vdhcp_start = in4(n->dhcp_start);
+    cfg.vnameserver = in4(n->dns);
+    cfg.vhostname = "device";
+    cfg.vdomainname = n->domain;
+    /* restricted: no DNS forwarding and no host loopback behind the gateway */
+    cfg.disable_dns = n->restricted;
+    cfg.disable_host_loopback = n->restricted;
     g_log_set_handler("Slirp", G_LOG_LEVEL_MASK, log_filter, NULL);
-    Slirp *s = slirp_new(cfg, &callbacks, g);
+    Slirp *s = slirp_new(&cfg, &callbacks, g);
     if (s) /* syncs slirp's process-wide millisecond clock with ours */
         slirp_pollfds_poll(s, 0, cb_get_revents, g);
     return s;

@@ -38,8 +38,16 @@ typedef struct slirp_glue {
 } slirp_glue_t;
 
 void slirp_glue_init(slirp_glue_t *g, sched_t *sched, pkt_frame_t *q, unsigned *qn, unsigned qmax);
-/* slirp_new() with our callbacks, then one poll to sync slirp's clock. */
-struct Slirp *slirp_glue_new(slirp_glue_t *g, const struct SlirpConfig *cfg);
+/* The IPv4 network slirp serves (host byte order). */
+typedef struct slirp_glue_net {
+    uint32_t net, mask, host, dhcp_start, dns;
+    bool restricted;            /* true: no host sockets at all */
+    const char *domain;         /* DHCP domain name, or NULL */
+} slirp_glue_net_t;
+
+/* slirp_new() (config version 4, IPv4 only) with our callbacks, then one
+ * poll to sync slirp's clock. NULL if slirp refuses the configuration. */
+struct Slirp *slirp_glue_new(slirp_glue_t *g, const slirp_glue_net_t *net);
 /* Run slirp's timers; with host sockets, first wait up to wait_ms (0: no wait). */
 void slirp_glue_poll(slirp_glue_t *g, struct Slirp *slirp, int wait_ms);
 /* slirp's next deadline in ms (at most 1000), and the sockets it waits on. */

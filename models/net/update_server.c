@@ -391,21 +391,9 @@ int update_server_init(update_server_t *s, sched_t *sched, const update_server_c
         }
     snprintf(s->zone.domain, sizeof s->zone.domain, "%s", c->domain);
     slirp_glue_init(&s->glue, sched, s->txq, &s->txq_n, UPDATE_SERVER_RXQ);
-    SlirpConfig cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.version = 4;
-    cfg.restricted = 1;
-    cfg.in_enabled = true;
-    cfg.vnetwork = in4(c->net_addr);
-    cfg.vnetmask = in4(c->net_mask);
-    cfg.vhost = in4(c->host_addr);
-    cfg.vdhcp_start = in4(c->dhcp_start);
-    cfg.vnameserver = in4(c->dns_addr);
-    cfg.vhostname = "device";
-    cfg.vdomainname = s->cfg.domain[0] ? s->cfg.domain : NULL;
-    cfg.disable_dns = true;
-    cfg.disable_host_loopback = true;
-    s->slirp = slirp_glue_new(&s->glue, &cfg);
+    slirp_glue_net_t sn = { c->net_addr, c->net_mask, c->host_addr, c->dhcp_start, c->dns_addr,
+                            true, s->cfg.domain[0] ? s->cfg.domain : NULL };
+    s->slirp = slirp_glue_new(&s->glue, &sn);
     if (!s->slirp) {
         snprintf(err, errlen, "update server: libslirp refused its configuration");
         return -1;

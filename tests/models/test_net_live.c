@@ -118,7 +118,8 @@ static bool peer_done(void *ctx)
 static uint8_t *take_rx(size_t *len)
 {
     uint8_t *b = malloc(dev.rx_len + 1);
-    memcpy(b, dev.rx, dev.rx_len);
+    if (dev.rx_len)
+        memcpy(b, dev.rx, dev.rx_len);
     *len = dev.rx_len;
     return b;
 }
