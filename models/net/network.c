@@ -316,7 +316,7 @@ static int add_live(network_t *n, const network_opts_t *o, char *err, size_t err
     bool present;
     if (netconfig_live(o->config, o->config_dir, &lc, paths, sizeof paths, &net, &present, err, errlen))
         return -1;
-    if (!present && !o->live && !o->live_replay && !o->tap)
+    if (!present && !o->live && !o->live_replay && !o->live_replay_json && !o->tap)
         return 0;
     if (o->tap) {
         lc.backend = LIVE_TAP;
@@ -336,8 +336,9 @@ static int add_live(network_t *n, const network_opts_t *o, char *err, size_t err
         lc.record_path = o->live_record;
         lc.replay_path = NULL;
     }
-    if (o->live_replay) {
+    if (o->live_replay || o->live_replay_json) {
         lc.replay_path = o->live_replay;
+        lc.replay_json = o->live_replay_json;
         lc.record_path = NULL;
     }
     if (o->live_network)

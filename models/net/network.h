@@ -75,7 +75,8 @@ typedef struct network_opts {
     const char *live_forward[NETWORK_MAX_FORWARDS]; /* "10.0.2.100:80=127.0.0.1:8000" */
     unsigned nlive_forward;
     const char *live_record;     /* record what enters the simulation */
-    const char *live_replay;     /* replay a record instead of the host */
+    const char *live_replay;     /* replay a record instead of the host ... */
+    const cJSON *live_replay_json; /* ... or a record object carried by a scenario replay file */
     const char *tap;             /* live through this TAP interface ("" = any name) */
 } network_opts_t;
 

@@ -124,6 +124,8 @@ static uint8_t *take_rx(size_t *len)
     return b;
 }
 
+static const cJSON *replay_obj; /* a record carried inside another JSON document */
+
 static void run_session(const char *record, const char *replay, const char *pcap_path,
                         const char *first_path, session_t *out)
 {
@@ -136,6 +138,7 @@ static void run_session(const char *record, const char *replay, const char *pcap
     c.nfwd = 1;
     c.record_path = record;
     c.replay_path = replay;
+    c.replay_json = replay_obj;
     live_host_t *h = calloc(1, sizeof *h);
     char err[512];
     ck_assert_msg(live_init(h, &sched, &c, err, sizeof err) == 0, "%s", err);
@@ -215,6 +218,28 @@ START_TEST(live_round_trip_and_replay)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "cmp -s %s %s", p1, p2);
     ck_assert_msg(system(cmd) == 0, "the replay's capture differs from the live run's");
+
+    /* the same record inside a scenario replay file's JSON */
+    FILE *rf = fopen(rec, "rb");
+    static char text[1 << 20];
+    size_t tl = fread(text, 1, sizeof text - 1, rf);
+    fclose(rf);
+    text[tl] = 0;
+    char *doc = malloc(tl + 64);
+    sprintf(doc, "{\"seed\": 1, \"live\": %s}", text);
+    cJSON *j = cJSON_Parse(doc);
+    free(doc);
+    ck_assert_ptr_nonnull(j);
+    replay_obj = cJSON_GetObjectItemCaseSensitive(j, "live");
+    session_t embedded;
+    run_session(NULL, NULL, p2, "/blob.bin", &embedded);
+    replay_obj = NULL;
+    cJSON_Delete(j);
+    ck_assert(!embedded.diverged);
+    ck_assert(embedded.rx1_len == live.rx1_len && !memcmp(embedded.rx1, live.rx1, live.rx1_len));
+    ck_assert_msg(system(cmd) == 0, "the replay from an embedded record differs");
+    free(embedded.rx1);
+    free(embedded.rx2);
 
     /* a device that asks for something else diverges from the record */
     session_t other;
