@@ -79,8 +79,8 @@ static int fraction_value(const cJSON *v, const char *where, const char *name, u
             f = pc / 100;
     }
     if (!(f >= 0 && f <= 1)) {
-        snprintf(err, errlen, "%s.%s: expected a probability: a fraction from 0 to 1 (0.05) or a "
-                 "percentage (\"5%%\")", where, name);
+        snprintf(err, errlen, "%s.%s: expected a probability between 0 and 1 (a fraction such "
+                 "as 0.05, or a percentage such as \"5%%\")", where, name);
         return -1;
     }
     *ppm = (uint32_t)(f * 1e6 + 0.5);
@@ -1071,9 +1071,22 @@ int netconfig_live(const cJSON *cfg, const char *base_dir, live_config_t *lc, ch
         }
     }
     const char *rec = NULL, *rep = NULL;
-    if (get_string(l, "record", w, &rec, err, errlen) < 0 ||
-        get_string(l, "replay", w, &rep, err, errlen) < 0)
+    const cJSON *inline_rec = field(l, "replay");
+    if (cJSON_IsObject(inline_rec)) {
+        /* a record carried inside the section (a scenario replay file) */
+        lc->replay_json = inline_rec;
+        inline_rec = NULL;
+    } else {
+        inline_rec = NULL;
+        if (get_string(l, "replay", w, &rep, err, errlen) < 0)
+            return -1;
+    }
+    if (get_string(l, "record", w, &rec, err, errlen) < 0)
         return -1;
+    if (rec && lc->replay_json) {
+        snprintf(err, errlen, "%s: 'record' and 'replay' exclude each other", w);
+        return -1;
+    }
     if (rec && rep) {
         snprintf(err, errlen, "%s: 'record' and 'replay' exclude each other", w);
         return -1;

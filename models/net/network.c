@@ -335,6 +335,7 @@ static int add_live(network_t *n, const network_opts_t *o, char *err, size_t err
     if (o->live_record) {
         lc.record_path = o->live_record;
         lc.replay_path = NULL;
+        lc.replay_json = NULL;
     }
     if (o->live_replay || o->live_replay_json) {
         lc.replay_path = o->live_replay;
