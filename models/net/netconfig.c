@@ -535,7 +535,10 @@ int netconfig_apply_links(const cJSON *cfg, network_t *n, char *err, size_t errl
         cJSON_ArrayForEach(lc, links) {
             char where[128];
             snprintf(where, sizeof where, "network.links.%s", lc->string);
-            net_link_t *l = network_find(n, lc->string);
+            net_link_t *l = NULL;
+            for (unsigned k = 0; k < n->nlinks; k++)
+                if (!strcmp(n->links[k]->name, lc->string))
+                    l = n->links[k];
             const network_segment_t *seg = NULL;
             for (unsigned k = 0; k < n->nsegs; k++)
                 if (n->segs[k].sw && !strcmp(n->segs[k].name, lc->string))
@@ -547,6 +550,12 @@ int netconfig_apply_links(const cJSON *cfg, network_t *n, char *err, size_t errl
                              k ? ", " : "", n->links[k]->name);
                 snprintf(err, errlen, "%s: there is no cable or network of that name (cables: %s)",
                          where, n->nlinks ? names : "none");
+                return -1;
+            }
+            if (pass == 0 && seg && field(lc, "pcap")) {
+                snprintf(err, errlen, "%s.pcap: the cables of a switched network need a file "
+                         "each: give it under their names (%s/...), or use the top-level pcap",
+                         where, seg->name);
                 return -1;
             }
             if (pass == 0 && seg) {

@@ -469,6 +469,11 @@ net_link_t *network_find(network_t *n, const char *name)
     for (unsigned k = 0; k < n->nlinks; k++)
         if (!strcmp(n->links[k]->name, name))
             return n->links[k];
+    /* a switched network by its name: the cable of its first port */
+    size_t nl = strlen(name);
+    for (unsigned k = 0; k < n->nlinks; k++)
+        if (!strncmp(n->links[k]->name, name, nl) && n->links[k]->name[nl] == '/')
+            return n->links[k];
     return NULL;
 }
 

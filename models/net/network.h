@@ -83,6 +83,8 @@ typedef struct network_opts {
 /* Build the networks and hosts, apply the network section. Returns 0, or -1
  * with err (which names the field, unit or time that is wrong). */
 int network_build(network_t *n, machine_t *m, const network_opts_t *o, char *err, size_t errlen);
+/* A cable by name; the name of a switched network gives the cable of its
+ * first port (the board's device, as ports are taken in board order). */
 net_link_t *network_find(network_t *n, const char *name);
 traffic_host_t *network_find_traffic(network_t *n, const char *name);
 /* Statistics and the capture's hash for the run's report. */

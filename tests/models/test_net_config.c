@@ -131,6 +131,8 @@ START_TEST(three_ports_make_a_switch)
         ck_assert_uint_eq(l->p.latency_ns, SIM_US(10));
         ck_assert_uint_eq(l->p.bandwidth_bps, k == 2 ? 1000000 : 10000000);
     }
+    /* the network's name stands for the cable of its first (the board's) port */
+    ck_assert_ptr_eq(network_find(&net, "lan"), network_find(&net, "lan/eth.eth0"));
     traffic_host_t *t = network_find_traffic(&net, "storm");
     ck_assert_ptr_nonnull(t);
     /* 1000 frames/s from 1 s until 2 s: frames at 1.000, 1.001 ... 1.999 s */
@@ -210,6 +212,8 @@ static const bad_case_t bad[] = {
       "network.hosts[0].groups[0]: expected an IPv4 multicast address" },
     { "{\"hosts\": [{\"name\": \"x\", \"kind\": \"arp_flood\", \"schedule\": [{\"at\": \"1s\", \"rate\": -1}]}]}",
       "network.hosts[0].schedule[0].rate: expected frames per second" },
+    { "{\"switches\": {\"lan\": {}}, \"links\": {\"lan\": {\"pcap\": \"x.pcap\"}}}",
+      "network.links.lan.pcap: the cables of a switched network need a file each" },
     { "{\"switches\": {\"lan\": {\"kind\": \"router\"}}}",
       "network.switches.lan.kind: expected \"switch\" or \"hub\", not 'router'" },
     { "{\"switches\": {\"lan\": {\"aging\": \"forever\"}}}", "network.switches.lan.aging: 'forever' is not a duration" },
