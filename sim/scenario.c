@@ -1587,9 +1587,11 @@ static sim_time_t entry_time(const cJSON *e)
     return SIM_TIME_NEVER;
 }
 
+/* Arrays of the network section whose items are faults (timed changes of a
+ * cable, server faults, traffic hosts); see models/net/README.md. */
 static bool is_fault_array(const char *name)
 {
-    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "traffic");
+    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "hosts");
 }
 
 static void collect_network_faults(const cJSON *o, const char *prefix, scenario_fault_t *out,
@@ -1696,7 +1698,7 @@ const char *scenario_verdict(const scenario_result_t *r)
     return r->passed ? "passed" : "failed";
 }
 
-static void abs_path(const char *p, char *out, size_t outlen)
+void scenario_abs_path(const char *p, char *out, size_t outlen)
 {
     char cwd[PATH_MAX];
     if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
@@ -1711,9 +1713,9 @@ cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path,
     char path[PATH_MAX + 16];
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "name", "recorded-run");
-    cJSON_AddStringToObject(j, "description", "a run recorded with --record");
+    cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
     if (strchr(c->board, '/') || strstr(c->board, ".json"))
-        abs_path(c->board, path, sizeof path);
+        scenario_abs_path(c->board, path, sizeof path);
     else
         snprintf(path, sizeof path, "%s", c->board);
     cJSON_AddStringToObject(j, "board", path);
@@ -1723,7 +1725,7 @@ cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path,
     for (unsigned i = 0; i < c->nfirmware; i++) {
         const session_firmware_t *f = &c->firmware[i];
         cJSON *e = cJSON_CreateObject();
-        abs_path(f->path, path, sizeof path);
+        scenario_abs_path(f->path, path, sizeof path);
         cJSON_AddStringToObject(e, "file", path);
         if (f->format != LOADER_FMT_AUTO)
             cJSON_AddStringToObject(e, "format", fmts[f->format]);
@@ -1752,7 +1754,7 @@ cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path,
         cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
         if (cJSON_IsString(root) && root->valuestring[0] != '/') {
             char base[PATH_MAX];
-            abs_path(network_path, base, sizeof base);
+            scenario_abs_path(network_path, base, sizeof base);
             char *slash = strrchr(base, '/');
             *slash = 0;
             snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
@@ -1763,7 +1765,7 @@ cJSON *scenario_json_of_run(const session_config_t *c, const char *network_path,
         if (!net)
             net = cJSON_CreateObject();
         cJSON *srv = cJSON_CreateObject();
-        abs_path(c->serve_root, path, sizeof path);
+        scenario_abs_path(c->serve_root, path, sizeof path);
         cJSON_AddStringToObject(srv, "root", path);
         if (c->serve_network)
             cJSON_AddStringToObject(srv, "network", c->serve_network);
@@ -1783,7 +1785,7 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
     cJSON_AddNumberToObject(r, "glitchbox_replay", 1);
     cJSON_AddStringToObject(r, "glitchbox", GLITCHBOX_VERSION);
     char ap[PATH_MAX + 64];
-    abs_path(scenario_path(sc), ap, sizeof ap);
+    scenario_abs_path(scenario_path(sc), ap, sizeof ap);
     cJSON_AddStringToObject(r, "scenario_file", ap);
     cJSON_AddNumberToObject(r, "seed", (double)seed);
     cJSON *scj = cJSON_Duplicate(scenario_json(sc), 1);
@@ -1803,7 +1805,7 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
         cJSON *f = cJSON_CreateObject();
         char hex[65];
         session_file_sha256(c.firmware[i].path, hex);
-        abs_path(c.firmware[i].path, ap, sizeof ap);
+        scenario_abs_path(c.firmware[i].path, ap, sizeof ap);
         cJSON_AddStringToObject(f, "path", ap);
         cJSON_AddStringToObject(f, "sha256", hex);
         cJSON_AddItemToArray(fw, f);

@@ -175,7 +175,7 @@ static void find_links(ui_t *ui)
         ui_link_t *u = &ui->links[ui->nlinks++];
         memset(u, 0, sizeof *u);
         u->l = n->links[k];
-        snprintf(u->name, sizeof u->name, "%s", n->names[k]);
+        snprintf(u->name, sizeof u->name, "%s", u->l->name);
         u->dev_end = -1;
         endpoint_t *e;
         for (unsigned j = 0; (e = machine_find_endpoint_kind(ui->m, EP_NET_PORT, j)); j++)

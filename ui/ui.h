@@ -63,7 +63,7 @@ typedef struct ui_led {
 
 typedef struct ui_link {
     net_link_t *l;
-    char name[32];
+    char name[48];
     int dev_end;              /* the board's end of the cable (0 or 1; -1: none) */
     char dev_name[64], peer_name[64];
     bool up;
