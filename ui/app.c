@@ -363,17 +363,21 @@ static void reanchor(ui_t *ui)
     ui->anchor_virt = ui->reached;
 }
 
-/* Run until 'target' or the wall-clock budget is spent. */
-static void run_to(ui_t *ui, sim_time_t target, double budget_end)
+/* Run until 'target' or the wall-clock budget is spent; true when the
+ * target was reached. */
+static bool run_to(ui_t *ui, sim_time_t target, double budget_end)
 {
     while (!ui->ended && ui->reached < target && wall() < budget_end)
         slice(ui, target);
+    return ui->ended || ui->reached >= target;
 }
 
-static void advance(ui_t *ui, double budget_end)
+/* Returns true when the run is ahead of the wall clock (nothing to do until
+ * the next frame). */
+static bool advance(ui_t *ui, double budget_end)
 {
     if (ui->ended || ui->paused)
-        return;
+        return true;
     sim_time_t cap = ui->limit;
     if (ui->have_script) {
         sim_time_t st = script_next_time(&ui->script);
@@ -386,7 +390,7 @@ static void advance(ui_t *ui, double budget_end)
         if (want < (double)target)
             target = (sim_time_t)want;
     }
-    run_to(ui, target, budget_end);
+    bool reached = run_to(ui, target, budget_end);
     if (ui->speed > 0 && !ui->ended) {
         /* when the simulation cannot keep up, do not try to catch up later */
         double lag = ((double)ui->anchor_virt + (wall() - ui->anchor_wall) * ui->speed * 1e9 -
@@ -394,6 +398,7 @@ static void advance(ui_t *ui, double budget_end)
         if (lag > 0.25)
             reanchor(ui);
     }
+    return reached && target < cap;
 }
 
 static void measure_speed(ui_t *ui)
@@ -499,6 +504,8 @@ void ui_action_click(ui_t *ui, const char *id)
     }
     if (strcmp(id, "console"))
         ui->console_focus = false;
+    if (strcmp(id, "list.filter"))
+        ui->filter_focus = false;
     if (!strcmp(id, "run")) {
         if (ui->ended)
             return;
@@ -560,6 +567,12 @@ void ui_action_click(ui_t *ui, const char *id)
     } else if (!strcmp(id, "console")) {
         ui->console_focus = true;
         SDL_StartTextInput();
+    } else if (!strcmp(id, "list.filter")) {
+        ui->filter_focus = true;
+        SDL_StartTextInput();
+    } else if (!strcmp(id, "list.clear")) {
+        ui->filter[0] = 0;
+        ui->list_scroll = 0;
     } else if (!strcmp(id, "console.bottom")) {
         ui->console_scroll = 0;
     } else if (!strcmp(id, "edit.apply")) {
@@ -675,6 +688,17 @@ static void key_down(ui_t *ui, const SDL_KeyboardEvent *k)
             ui->edit_buf[n - 1] = 0;
         return;
     }
+    if (ui->filter_focus) {
+        size_t n = strlen(ui->filter);
+        if (sym == SDLK_BACKSPACE && n)
+            ui->filter[n - 1] = 0;
+        else if (sym == SDLK_ESCAPE)
+            ui->filter[0] = 0, ui->filter_focus = false;
+        else if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER)
+            ui->filter_focus = false;
+        ui->list_scroll = 0;
+        return;
+    }
     if (ui->console_focus) {
         char c = 0;
         if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER)
@@ -776,6 +800,11 @@ static void handle_event(ui_t *ui, const SDL_Event *e)
             size_t n = strlen(ui->edit_buf), add = strlen(e->text.text);
             if (n + add < sizeof ui->edit_buf)
                 memcpy(ui->edit_buf + n, e->text.text, add + 1);
+        } else if (ui->filter_focus) {
+            size_t n = strlen(ui->filter), add = strlen(e->text.text);
+            if (n + add < sizeof ui->filter)
+                memcpy(ui->filter + n, e->text.text, add + 1);
+            ui->list_scroll = 0;
         } else if (ui->console_focus) {
             type_bytes(ui, e->text.text, strlen(e->text.text));
         }
@@ -868,7 +897,8 @@ static int dump(ui_t *ui, const char *path)
             char hex[8];
             snprintf(hex, sizeof hex, "#%06x", p);
             add_str(o, "pixel", hex);
-            cJSON_AddBoolToObject(o, "pixel_lit", dist2(p, l->on_rgb) < dist2(p, l->off_rgb));
+            /* a lit LED's centre is drawn in exactly its lit colour */
+            cJSON_AddBoolToObject(o, "pixel_lit", dist2(p, l->on_rgb) < 3 * 24 * 24);
             cJSON_AddNumberToObject(o, "x", l->x);
             cJSON_AddNumberToObject(o, "y", l->y);
         }
@@ -1113,7 +1143,7 @@ static enum cpu_stop drive(void *opaque, session_t *s, sim_time_t *until)
             break;
         double t0 = wall();
         bool was_ended = ui->ended;
-        advance(ui, t0 + (ui->o.headless ? 0.25 : FRAME_WALL_S * 0.8));
+        bool ahead = advance(ui, t0 + (ui->o.headless ? 0.25 : FRAME_WALL_S * 0.8));
         measure_speed(ui);
         if (ui->ended && !was_ended && ui->o.exit_at_end && !ui->have_script)
             ui->quit = true;
@@ -1132,10 +1162,15 @@ static enum cpu_stop drive(void *opaque, session_t *s, sim_time_t *until)
                 }
             }
         }
-        if ((ui->paused || ui->ended) && !ui->have_script)
+        if ((ui->paused || ui->ended) && !ui->have_script) {
             SDL_Delay(ui->o.headless ? 1 : 8);
-        else if (ui->paused && ui->have_script && !ui->quit)
+        } else if (ui->paused && ui->have_script && !ui->quit) {
             SDL_Delay(1);
+        } else if (ahead && !ui->quit) {
+            /* paced to real time and ahead of it: wait for the next frame */
+            double rest = last_frame + FRAME_WALL_S - wall();
+            SDL_Delay(rest > 0.001 ? (Uint32)(rest * 1000) : 1);
+        }
     }
     if (ui->o.screenshot)
         screenshot(ui, ui->o.screenshot);
@@ -1402,7 +1437,9 @@ static scenario_t *load_run(ui_opts_t *o, const char *replay, cJSON **replay_jso
     if (!j)
         return NULL;
     cJSON_DeleteItemFromObjectCaseSensitive(j, "name");
+    cJSON_DeleteItemFromObjectCaseSensitive(j, "description");
     cJSON_AddStringToObject(j, "name", "ui-session");
+    cJSON_AddStringToObject(j, "description", "a glitchbox-ui session");
     char where[PATH_MAX + 32];
     abs_path(o->record ? o->record : "ui-session.json", where, sizeof where);
     char *slash = strrchr(where, '/');

@@ -161,6 +161,8 @@ typedef struct ui {
     int list_scroll;
     char edit_ctl[80];        /* the control being edited, "" if none */
     char edit_buf[128];
+    char filter[64];          /* shows the controls/probes whose name or help holds it */
+    bool filter_focus;
     /* timeline */
     int span_idx;
     /* widgets (as drawn in the last frame) */

@@ -419,16 +419,44 @@ static void draw_list(ui_t *ui, SDL_Rect r)
     snprintf(lbl[0], sizeof lbl[0], "Controls %u", ui->ncontrols);
     snprintf(lbl[1], sizeof lbl[1], "Probes %u", ui->nprobes);
     const char *labels[2] = { lbl[0], lbl[1] };
-    segmented(ui, "tab", r.x, r.y, 24, labels, 2, ui->tab, FONT_SMALL);
+    int tabw = segmented(ui, "tab", r.x, r.y, 24, labels, 2, ui->tab, FONT_SMALL);
+    /* the filter field */
+    int fx = r.x + tabw + 8, fw = r.w - tabw - 8;
+    ui_widget(ui, "list.filter", fx, r.y, fw, 24, false);
+    gfx_round(g, (float)fx, (float)r.y, (float)fw, 24, 4, 0x0f1216);
+    gfx_round_frame(g, (float)fx, (float)r.y, (float)fw, 24, 4, 1,
+                    ui->filter_focus ? C_ACCENT : 0x333b47);
+    if (ui->filter[0] || ui->filter_focus) {
+        int tw = gfx_text(g, FONT_UI, fx + 8, r.y + 4, C_TEXT, ui->filter, fw - 36);
+        if (ui->filter_focus && (SDL_GetTicks() / 500) % 2)
+            gfx_fill(g, fx + 9 + tw, r.y + 5, 1, 14, C_ACCENT);
+        if (ui->filter[0])
+            ui_button(ui, "list.clear", fx + fw - 22, r.y + 3, 18, 18, "\xc3\x97", BTN_SMALL);
+    } else {
+        gfx_text(g, FONT_UI, fx + 8, r.y + 4, C_FAINT, "filter\xe2\x80\xa6", 0);
+    }
     SDL_Rect body = { r.x, r.y + 30, r.w, r.h - 30 };
     ui_widget(ui, "list", body.x, body.y, body.w, body.h, false);
     gfx_fill(g, body.x, body.y, body.w, body.h, 0x14181e);
-    unsigned n = ui->tab ? ui->nprobes : ui->ncontrols;
+    /* the entries that pass the filter */
+    unsigned all = ui->tab ? ui->nprobes : ui->ncontrols, n = 0;
+    unsigned *sel = malloc((all ? all : 1) * sizeof *sel);
+    if (!sel)
+        return;
+    for (unsigned k = 0; k < all; k++) {
+        endpoint_t *e = ui->tab ? ui->probes[k] : ui->controls[k].ep;
+        if (!ui->filter[0] || strcasestr(e->name, ui->filter) ||
+            (e->help && strcasestr(e->help, ui->filter)))
+            sel[n++] = k;
+    }
     if (!n) {
-        const char *msg = ui->tab ? "no probes on this board" : "no controls on this board";
+        free(sel);
+        const char *msg = all ? "nothing matches the filter"
+                        : ui->tab ? "no probes on this board" : "no controls on this board";
         gfx_text_at(g, FONT_UI, body.x + body.w / 2, body.y + 16, 1, C_FAINT, msg);
-        gfx_text_at(g, FONT_SMALL, body.x + body.w / 2, body.y + 36, 1, C_FAINT,
-                    "(models register them; glitchbox controls --board B)");
+        if (!all)
+            gfx_text_at(g, FONT_SMALL, body.x + body.w / 2, body.y + 36, 1, C_FAINT,
+                        "(models register them; glitchbox controls --board B)");
         return;
     }
     int rowh = 38;
@@ -439,8 +467,9 @@ static void draw_list(ui_t *ui, SDL_Rect r)
     gfx_clip(g, &body);
     int y = body.y;
     char id[112];
-    for (unsigned k = (unsigned)ui->list_scroll; k < n && y < body.y + body.h; k++, y += rowh) {
-        if ((k - (unsigned)ui->list_scroll) % 2)
+    for (unsigned i = (unsigned)ui->list_scroll; i < n && y < body.y + body.h; i++, y += rowh) {
+        unsigned k = sel[i];
+        if ((i - (unsigned)ui->list_scroll) % 2)
             gfx_fill(g, body.x, y, body.w, rowh, 0x171b22);
         if (ui->tab) {
             endpoint_t *e = ui->probes[k];
@@ -458,7 +487,7 @@ static void draw_list(ui_t *ui, SDL_Rect r)
         }
         ui_control_t *c = &ui->controls[k];
         bool editing = !strcmp(ui->edit_ctl, c->ep->name);
-        int bx = body.x + body.w - 118;
+        int bx = body.x + body.w - 126;
         char name[120];
         snprintf(name, sizeof name, "%s%s%s", c->ep->name, c->last[0] ? " = " : "", c->last);
         snprintf(id, sizeof id, "ctl.%s.row", c->ep->name);
@@ -476,19 +505,19 @@ static void draw_list(ui_t *ui, SDL_Rect r)
         ui_button(ui, id, bx + 39, y + 7, 36, 24, "off", BTN_SMALL | dis |
                   (!strcmp(c->last, "false") ? BTN_ON : 0));
         snprintf(id, sizeof id, "ctl.%s.edit", c->ep->name);
-        ui_button(ui, id, bx + 78, y + 7, 34, 24, "set\xe2\x80\xa6", BTN_SMALL | dis);
+        ui_button(ui, id, bx + 78, y + 7, 42, 24, "set\xe2\x80\xa6", BTN_SMALL | dis);
         ui_tooltip(ui, id, "type a value: a number, true/false, or text (a JSON value)");
         if (editing) {
             /* the editor replaces the row */
             gfx_fill(g, body.x, y, body.w, rowh, 0x10161d);
             gfx_text(g, FONT_SMALL, body.x + 8, y + 2, C_DIM, c->ep->name, body.w - 16);
-            int fx = body.x + 8, fw = body.w - 8 - 96;
-            ui_widget(ui, "edit.field", fx, y + 16, fw, 20, false);
-            gfx_fill(g, fx, y + 16, fw, 20, 0x0b0e12);
-            gfx_rect(g, fx, y + 16, fw, 20, C_ACCENT);
-            int tw = gfx_text(g, FONT_MONO, fx + 4, y + 17, C_TEXT, ui->edit_buf, fw - 12);
+            int ex = body.x + 8, ew = body.w - 8 - 96;
+            ui_widget(ui, "edit.field", ex, y + 16, ew, 20, false);
+            gfx_fill(g, ex, y + 16, ew, 20, 0x0b0e12);
+            gfx_rect(g, ex, y + 16, ew, 20, C_ACCENT);
+            int tw = gfx_text(g, FONT_MONO, ex + 4, y + 17, C_TEXT, ui->edit_buf, ew - 12);
             if ((SDL_GetTicks() / 500) % 2)
-                gfx_fill(g, fx + 5 + tw, y + 19, 1, 14, C_ACCENT);
+                gfx_fill(g, ex + 5 + tw, y + 19, 1, 14, C_ACCENT);
             ui_button(ui, "edit.apply", body.x + body.w - 86, y + 14, 44, 22, "Set",
                       BTN_SMALL | BTN_ON);
             ui_button(ui, "edit.cancel", body.x + body.w - 38, y + 14, 30, 22, "\xc3\x97",
@@ -496,6 +525,7 @@ static void draw_list(ui_t *ui, SDL_Rect r)
         }
     }
     gfx_clip(g, NULL);
+    free(sel);
     if (maxscroll) {
         /* a scroll bar, and buttons to move by a few rows */
         int track = body.h - 4;
@@ -672,7 +702,7 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
         case SW_LOST: gfx_tri(g, fx, fy, fx + 10, fy, fx + 5, fy + 8, C_RED); break;
         case SW_CORRUPT: gfx_fill(g, lx + 3, r.y + 14, 4, 4, C_MAGENTA); break;
         case SW_CABLE: gfx_fill(g, lx, r.y + 12, 12, 10, 0x6a2a2e); break;
-        default: gfx_fill(g, lx, r.y + 12, 12, 10, 0x3a3f47); break;
+        default: gfx_fill(g, lx, r.y + 12, 12, 10, 0x566070); break;
         }
         gfx_text(g, FONT_SMALL, lx + 15, r.y + 10, C_DIM, legend[k].name, 0);
         lx += 15 + tw + 12;
@@ -742,8 +772,8 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
         gfx_text(g, FONT_TINY, x + w - gfx_text_width(g, FONT_TINY, ln) - 4, ly + 2, C_FAINT, ln, 0);
     }
     free(b);
-    draw_intervals(ui, &ui->scene->power_off, t0, t1, x, marks_y, w, lanes_h + marks_h,
-                   0x80202428, "power off", 0xe0e0e0);
+    draw_intervals(ui, &ui->scene->power_off, t0, t1, x, lanes_y, w, lanes_h - 8,
+                   0x90566070, "power off", 0xf0f0f0);
     /* marks: lines through the lanes, labels above them on two rows */
     int last_end[2] = { -1000, -1000 };
     for (unsigned k = 0; k < scene_nmarks(ui->scene); k++) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Checks of the scripted UI session (tests/ui/session.txt): the dumps the UI
+wrote, the replay file, the report and the screenshot. Prints one line per
+check that holds; exits 1 at the first that does not."""
+import json
+import os
+import struct
+import sys
+
+tmp = sys.argv[1]
+
+
+def load(name):
+    with open(os.path.join(tmp, name)) as f:
+        return json.load(f)
+
+
+def check(cond, what):
+    if not cond:
+        print("not so: " + what)
+        sys.exit(1)
+
+
+MS = 1000000
+dumps = {n: load("d-%s.json" % n) for n in
+         ("start", "blink1", "blink2", "blink3", "blink4", "off", "end")}
+
+# The LEDs drawn are the GPIO levels: the pixel at each LED's centre has its
+# lit colour exactly when the pin is high.
+leds_seen = 0
+ld4 = set()
+for name, d in dumps.items():
+    for led in d["leds"]:
+        if not led["exposed"]:
+            continue
+        leds_seen += 1
+        check("pixel" in led, "%s: LED %s was drawn" % (name, led["name"]))
+        check(led["pixel_lit"] == led["gpio"] == led["drawn_on"],
+              "%s at %.3f s: LED %s pixel %s lit=%s, GPIO %s" %
+              (name, d["t_ns"] / 1e9, led["name"], led["pixel"], led["pixel_lit"], led["gpio"]))
+        if led["name"] == "LD4":
+            ld4.add(led["gpio"])
+check(leds_seen >= 4 * len(dumps), "the four user LEDs are in every dump")
+print("LED pixels read back match the GPIO levels in %d LED samples" % leds_seen)
+check(ld4 == {True, False}, "LD4 (PD12) was seen both lit and dark while v2 blinks it")
+print("LD4 seen lit and dark while the idle firmware blinks it")
+
+off = dumps["off"]
+check(off["power_off"], "the board is off 50 ms into the power cut")
+check(not any(l["gpio"] or l["pixel_lit"] for l in off["leds"]), "every LED is dark without power")
+print("power cut: the board is off and every LED dark")
+
+# The clicks reached the input log and were applied at the next tick.
+rec = load("rec.json")
+got = rec["inputs"]
+want = [
+    ({"kind": "link", "target": "lan", "up": False}, 2471),
+    ({"kind": "link", "target": "lan", "up": True}, 2901),
+    ({"kind": "pin", "target": "BUTTON", "level": "high"}, 4001),
+    # released after the 50 ms a press lasts at least
+    ({"kind": "pin", "target": "BUTTON", "level": "release"}, 4052),
+    ({"kind": "power_cut", "off_ns": 100 * MS}, 5501),
+    ({"kind": "spi_errors", "target": "mcu.spi2", "ber": 1e-4, "line": "both"}, 6501),
+    ({"kind": "spi_errors", "target": "mcu.spi2", "ber": 0, "line": "both"}, 6701),
+    ({"kind": "control", "target": "net.lan.loss", "value": 0}, 6901),
+    ({"kind": "uart", "target": "mcu.usart2", "hex": "68690d"}, 7001),
+]
+check(len(got) == len(want), "%d inputs recorded, %d expected: %s" % (len(got), len(want), got))
+for (fields, t_ms), r in zip(want, got):
+    for k, v in fields.items():
+        check(r.get(k) == v, "input %s: %s is %r" % (fields, k, r.get(k)))
+    check(r["t_ns"] == t_ms * MS, "input %s applied at %.6f s, expected %.3f s" %
+          (fields, r["t_ns"] / 1e9, t_ms / 1e3))
+print("%d clicks and keystrokes recorded and applied at the next millisecond tick" % len(want))
+
+end = dumps["end"]
+check(end["inputs"]["applied"] == len(want) and end["inputs"]["submitted"] == len(want),
+      "the UI submitted and the log applied every input: %s" % end["inputs"])
+tail = end["console"]["tail"]
+for text in ("eth: link down", "eth: link up", "update: state=confirmed version=2",
+             "app: version 2 running from slot B"):
+    check(text in tail, "the console shows '%s'" % text)
+check(tail.count("reset cause power-on") == 2, "two power-on boots in the console")
+check(end["console"]["uart"] == "mcu.usart2", "typing goes to the UART the guest prints on")
+print("console text: both boots, the link going down and up, the confirmed update")
+check(dumps["blink1"]["update"]["state"] == "idle" and
+      dumps["blink1"]["update"]["progress"] == 1.0, "the update bar is full once v2 is idle")
+labels = [m["label"] for m in end["marks"]]
+for lbl in ("cable out lan", "cable in lan", "power cut 100 ms", "power off", "power on",
+            "downloading v2", "rebooting v2", "SPI errors 1e-04", "net.lan.loss = 0"):
+    check(lbl in labels, "the timeline marks '%s' (marks: %s)" % (lbl, labels))
+link = end["links"][0]
+check(link["link_down_periods"] == 1, "one cable-out period on the timeline")
+check(link["from_board"]["delivered"] > 20 and link["to_board"]["delivered"] > 20,
+      "frames both ways on the timeline: %s" % link)
+print("timeline: frames both ways, one cable-out period, marks for inputs and update states")
+
+# The report of the recorded session counts the same inputs and the power cut.
+report = load("rec.json.out/report.json")
+check(report["outside_inputs"] == len(want), "report: outside_inputs %s" % report["outside_inputs"])
+check(report["power_cuts"] == 1, "report: power_cuts %s" % report["power_cuts"])
+check(rec["scenario"]["max_time"] == "7500000000ns", "the recording ends where the session did")
+print("report: %d outside inputs, 1 power cut; the replay file ends at 7.5 s" % len(want))
+
+with open(os.path.join(tmp, "shot.png"), "rb") as f:
+    head = f.read(24)
+check(head[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG")
+w, h = struct.unpack(">II", head[16:24])
+check((w, h) == (1440, 900), "the screenshot is %dx%d" % (w, h))
+print("screenshot: a 1440x900 PNG of the window")
