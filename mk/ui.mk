@@ -37,3 +37,10 @@ CHECK_TIERS += ui-check
 .PHONY: ui-check
 ui-check: host fw-ref
 	$(Q)./tests/ui/run-ui-tests.sh $(BUILD)/glitchbox $(UI_BIN)
+
+# The README's screenshot of the main window.
+.PHONY: ui-screenshot
+ui-screenshot: host fw-ref
+	$(Q)$(UI_BIN) --headless --speed max --board stm32f407-enc28j60 \
+	  --firmware $(FW_REF)/factory-flash.bin@0x08000000 --serve $(FW_REF)/server \
+	  --script ui/screenshot.txt

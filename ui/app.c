@@ -130,8 +130,16 @@ static void find_board(ui_t *ui)
     ui->probes = calloc(np ? np : 1, sizeof *ui->probes);
     ui->ncontrols = ui->controls ? nc : 0;
     ui->nprobes = ui->probes ? np : 0;
-    for (unsigned k = 0; k < ui->ncontrols; k++)
-        ui->controls[k].ep = machine_find_endpoint_kind(m, EP_CONTROL, k);
+    for (unsigned k = 0; k < ui->ncontrols; k++) {
+        /* A control says in its help what it takes; on/off buttons only for
+         * those that take true/false (and errata switches, which do), so a
+         * click never sends a value the model refuses. */
+        endpoint_t *c = machine_find_endpoint_kind(m, EP_CONTROL, k);
+        const char *h = c->help ? c->help : "";
+        ui->controls[k].ep = c;
+        ui->controls[k].boolean = strcasestr(h, "true") || strcasestr(h, "false") ||
+                                  (strstr(c->name, ".erratum.") && !strstr(c->name, ".chance"));
+    }
     for (unsigned k = 0; k < ui->nprobes; k++)
         ui->probes[k] = machine_find_endpoint_kind(m, EP_PROBE, k);
 }
@@ -282,6 +290,11 @@ static void sample(ui_t *ui)
         scene_mark(ui->scene, cJSON_IsNumber(t) ? (sim_time_t)t->valuedouble : now, MARK_INPUT,
                    label);
         ui->inputs_seen = k;
+    }
+    if (ui->s->in.error[0] && !ui->input_error_shown) {
+        /* the engine ends the run's result with it too */
+        ui->input_error_shown = true;
+        ui_set_status(ui, C_RED, "not applied: %s", ui->s->in.error);
     }
     /* held buttons whose release waited for the minimum press */
     for (unsigned h = 0; h < UI_MAX_HOLD; h++) {
@@ -1517,12 +1530,20 @@ int ui_main(int argc, char **argv)
         fprintf(stderr, "glitchbox-ui: %s\n", err);
     } else {
         status = ui->script_failed ? 1 : 0;
+        /* a scenario has a verdict; a plain run has an outcome */
+        char how[96];
+        bool verdict = !o->board && !res.cut_at;
+        if (res.cut_at)
+            snprintf(how, sizeof how, "stopped by the user");
+        else if (verdict)
+            snprintf(how, sizeof how, "%s", scenario_verdict(&res));
+        else
+            snprintf(how, sizeof how, "ended (%s, exit status %d)", res.outcome, res.exit_code);
         fprintf(stderr, "glitchbox-ui: %s (seed %llu) %s at %.6f s virtual, %.1f s wall%s%s\n",
                 ui->run_name, (unsigned long long)(o->seed_set ? o->seed
                                                                : scenario_default_seed(ui->sc)),
-                res.cut_at ? "stopped by the user" : scenario_verdict(&res),
-                (double)res.virtual_ns / 1e9, res.wall_s, res.passed || res.cut_at ? "" : ": ",
-                res.passed || res.cut_at ? "" : res.reason);
+                how, (double)res.virtual_ns / 1e9, res.wall_s,
+                verdict && !res.passed ? ": " : "", verdict && !res.passed ? res.reason : "");
         if (ro.out_dir)
             fprintf(stderr, "glitchbox-ui: report %s/report.json, UART log %s/uart.log, pcap "
                     "%s/net.pcap\n", ro.out_dir, ro.out_dir, ro.out_dir);

@@ -78,6 +78,7 @@ typedef struct ui_spi {
 typedef struct ui_control {
     endpoint_t *ep;
     char last[64];            /* the value set from the UI, "" if none */
+    bool boolean;             /* offered as on/off: its help speaks of true/false */
 } ui_control_t;
 
 /* A push button held from the UI: the release waits until it has been down
@@ -153,6 +154,7 @@ typedef struct ui {
     int console_scroll;       /* lines up from the bottom */
     /* outside input */
     unsigned inputs_seen;     /* records of the input log turned into marks */
+    bool input_error_shown;
     unsigned submitted;
     char status[256];
     uint32_t status_color;

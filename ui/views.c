@@ -498,12 +498,14 @@ static void draw_list(ui_t *ui, SDL_Rect r)
         gfx_text(g, FONT_SMALL, body.x + 8, y + 20, C_DIM, c->ep->help ? c->ep->help : "",
                  bx - body.x - 14);
         unsigned dis = ui->ended || ui->s->in.replaying ? BTN_DISABLED : 0;
-        snprintf(id, sizeof id, "ctl.%s.true", c->ep->name);
-        ui_button(ui, id, bx, y + 7, 36, 24, "on", BTN_SMALL | dis |
-                  (!strcmp(c->last, "true") ? BTN_ON : 0));
-        snprintf(id, sizeof id, "ctl.%s.false", c->ep->name);
-        ui_button(ui, id, bx + 39, y + 7, 36, 24, "off", BTN_SMALL | dis |
-                  (!strcmp(c->last, "false") ? BTN_ON : 0));
+        if (c->boolean) {
+            snprintf(id, sizeof id, "ctl.%s.true", c->ep->name);
+            ui_button(ui, id, bx, y + 7, 36, 24, "on", BTN_SMALL | dis |
+                      (!strcmp(c->last, "true") ? BTN_ON : 0));
+            snprintf(id, sizeof id, "ctl.%s.false", c->ep->name);
+            ui_button(ui, id, bx + 39, y + 7, 36, 24, "off", BTN_SMALL | dis |
+                      (!strcmp(c->last, "false") ? BTN_ON : 0));
+        }
         snprintf(id, sizeof id, "ctl.%s.edit", c->ep->name);
         ui_button(ui, id, bx + 78, y + 7, 42, 24, "set\xe2\x80\xa6", BTN_SMALL | dis);
         ui_tooltip(ui, id, "type a value: a number, true/false, or text (a JSON value)");
