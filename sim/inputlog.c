@@ -236,12 +236,7 @@ static uint16_t spi_flip(void *opaque, bool miso, uint16_t value, unsigned bits)
     input_spi_errors_t *e = opaque;
     if (!(e->lines & (miso ? 2u : 1u)))
         return value;
-    for (unsigned b = 0; b < bits; b++)
-        if (rng_chance(&e->rng, e->ber)) {
-            value ^= (uint16_t)(1u << b);
-            e->flips++;
-        }
-    return value;
+    return spi_flip_bits(&e->rng, e->ber, value, bits, &e->flips);
 }
 
 static int apply_spi_errors(input_log_t *il, const cJSON *r, char *err, size_t errlen)

@@ -1010,12 +1010,7 @@ static uint16_t spi_flip(void *opaque, bool miso, uint16_t value, unsigned bits)
     action_t *a = opaque;
     if (!(a->lines & (miso ? 2 : 1)))
         return value;
-    for (unsigned b = 0; b < bits; b++)
-        if (rng_chance(&a->rng, a->ber)) {
-            value ^= (uint16_t)(1u << b);
-            a->flips++;
-        }
-    return value;
+    return spi_flip_bits(&a->rng, a->ber, value, bits, &a->flips);
 }
 
 static void uart_push(void *opaque)

@@ -51,3 +51,13 @@ void spi_cs_adapter_init(spi_cs_adapter_t *a, spi_bus_t *bus, gpio_net_t *cs_net
     gpio_net_listen(cs_net, cs_changed, a, 0);
     spi_bus_select(bus, active_low ? !cs_net->level : cs_net->level);
 }
+
+uint16_t spi_flip_bits(rng_t *r, double ber, uint16_t value, unsigned bits, uint64_t *flips)
+{
+    for (unsigned b = 0; b < bits; b++)
+        if (rng_chance(r, ber)) {
+            value ^= (uint16_t)(1u << b);
+            (*flips)++;
+        }
+    return value;
+}

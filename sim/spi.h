@@ -17,6 +17,7 @@
 
 #include "types.h"
 #include "gpio.h"
+#include "rng.h"
 
 typedef struct spi_device_ops {
     /* One frame; 'bits' is 8 or 16. Called only while selected. */
@@ -36,6 +37,10 @@ typedef struct spi_bus {
     void *fault_opaque;
     uint64_t frames;         /* frames transferred, for tests and the UI */
 } spi_bus_t;
+
+/* For fault hooks: each of the low 'bits' bits of 'value' flips with
+ * probability 'ber', drawn from 'r'; *flips counts them. */
+uint16_t spi_flip_bits(rng_t *r, double ber, uint16_t value, unsigned bits, uint64_t *flips);
 
 void spi_bus_init(spi_bus_t *bus, const char *name);
 void spi_bus_attach(spi_bus_t *bus, const spi_device_ops_t *ops, void *dev);

@@ -748,6 +748,14 @@ static void key_down(ui_t *ui, const SDL_KeyboardEvent *k)
     }
 }
 
+/* Typed text into a field (dropped whole when it does not fit). */
+static void append(char *buf, size_t cap, const char *text)
+{
+    size_t n = strlen(buf), add = strlen(text);
+    if (n + add < cap)
+        memcpy(buf + n, text, add + 1);
+}
+
 static void handle_event(ui_t *ui, const SDL_Event *e)
 {
     switch (e->type) {
@@ -810,13 +818,9 @@ static void handle_event(ui_t *ui, const SDL_Event *e)
     }
     case SDL_TEXTINPUT:
         if (ui->edit_ctl[0]) {
-            size_t n = strlen(ui->edit_buf), add = strlen(e->text.text);
-            if (n + add < sizeof ui->edit_buf)
-                memcpy(ui->edit_buf + n, e->text.text, add + 1);
+            append(ui->edit_buf, sizeof ui->edit_buf, e->text.text);
         } else if (ui->filter_focus) {
-            size_t n = strlen(ui->filter), add = strlen(e->text.text);
-            if (n + add < sizeof ui->filter)
-                memcpy(ui->filter + n, e->text.text, add + 1);
+            append(ui->filter, sizeof ui->filter, e->text.text);
             ui->list_scroll = 0;
         } else if (ui->console_focus) {
             type_bytes(ui, e->text.text, strlen(e->text.text));

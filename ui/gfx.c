@@ -195,6 +195,20 @@ void gfx_rect(gfx_t *g, int x, int y, int w, int h, uint32_t argb)
 
 #define MAX_RING 256
 
+/* Triangles for a centre vertex 0, an inner ring 1..n and an outer ring
+ * n+1..2n: the fan of the inner ring and the strip between the two. */
+static int fan_and_strip(int *idx, int n)
+{
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+        int a = 1 + k, b = 1 + (k + 1) % n;
+        idx[m++] = 0, idx[m++] = a, idx[m++] = b;
+        idx[m++] = a, idx[m++] = b, idx[m++] = a + n;
+        idx[m++] = b, idx[m++] = b + n, idx[m++] = a + n;
+    }
+    return m;
+}
+
 static void fan_and_feather(gfx_t *g, float cx, float cy, const float *inner, const float *outer,
                             int n, uint32_t argb)
 {
@@ -212,14 +226,7 @@ static void fan_and_feather(gfx_t *g, float cx, float cy, const float *inner, co
         v[1 + n + k].position.y = outer[2 * k + 1];
         v[1 + n + k].color = c0;
     }
-    int m = 0;
-    for (int k = 0; k < n; k++) {
-        int a = 1 + k, b = 1 + (k + 1) % n;
-        idx[m++] = 0, idx[m++] = a, idx[m++] = b;
-        idx[m++] = a, idx[m++] = b, idx[m++] = a + n;
-        idx[m++] = b, idx[m++] = b + n, idx[m++] = a + n;
-    }
-    SDL_RenderGeometry(g->r, NULL, v, 1 + 2 * n, idx, m);
+    SDL_RenderGeometry(g->r, NULL, v, 1 + 2 * n, idx, fan_and_strip(idx, n));
 }
 
 static int arc_points(float *out, float cx, float cy, float r, float a0, float a1, int steps)
@@ -325,14 +332,7 @@ void gfx_glow(gfx_t *g, float cx, float cy, float r, uint32_t argb)
         v[1 + n + k].position.y = cy + r * sinf(a);
         v[1 + n + k].color = vcolor(argb, 0);
     }
-    int m = 0;
-    for (int k = 0; k < n; k++) {
-        int a = 1 + k, b = 1 + (k + 1) % n;
-        idx[m++] = 0, idx[m++] = a, idx[m++] = b;
-        idx[m++] = a, idx[m++] = b, idx[m++] = a + n;
-        idx[m++] = b, idx[m++] = b + n, idx[m++] = a + n;
-    }
-    SDL_RenderGeometry(g->r, NULL, v, 1 + 2 * n, idx, m);
+    SDL_RenderGeometry(g->r, NULL, v, 1 + 2 * n, idx, fan_and_strip(idx, n));
 }
 
 void gfx_line(gfx_t *g, float x0, float y0, float x1, float y1, float width, uint32_t argb)

@@ -13,17 +13,6 @@ static const struct { const char *name; enum script_op op; int args; } ops[] = {
     { "step", SCR_STEP, 0 },         { "speed", SCR_SPEED, 1 },   { "quit", SCR_QUIT, 0 },
 };
 
-static int hexdigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A quoted argument with C escapes (\r \n \t \\ \" \xHH); -1 if malformed. */
 static int unquote(const char *p, char *out, size_t cap, size_t *len)
 {
@@ -40,7 +29,7 @@ static int unquote(const char *p, char *out, size_t cap, size_t *len)
             case '\\': c = '\\'; break;
             case '"': c = '"'; break;
             case 'x': {
-                int a = hexdigit(p[0]), b = a >= 0 ? hexdigit(p[1]) : -1;
+                int a = hex_digit(p[0]), b = a >= 0 ? hex_digit(p[1]) : -1;
                 if (b < 0)
                     return -1;
                 c = (char)(a << 4 | b);
