@@ -254,14 +254,19 @@ static int round_ring(float *out, float x, float y, float w, float h, float rad,
     return n;
 }
 
-void gfx_round(gfx_t *g, float x, float y, float w, float h, float radius, uint32_t argb)
+/* A corner radius that fits the box. */
+static float corner(float radius, float w, float h)
 {
     if (radius > w / 2)
         radius = w / 2;
     if (radius > h / 2)
         radius = h / 2;
-    if (radius < 0.5f)
-        radius = 0.5f;
+    return radius < 0.5f ? 0.5f : radius;
+}
+
+void gfx_round(gfx_t *g, float x, float y, float w, float h, float radius, uint32_t argb)
+{
+    radius = corner(radius, w, h);
     float in[2 * MAX_RING], out[2 * MAX_RING];
     int n = round_ring(in, x, y, w, h, radius, -0.5f);
     round_ring(out, x, y, w, h, radius, 0.5f);
@@ -271,12 +276,7 @@ void gfx_round(gfx_t *g, float x, float y, float w, float h, float radius, uint3
 void gfx_round_frame(gfx_t *g, float x, float y, float w, float h, float radius, float width,
                      uint32_t argb)
 {
-    if (radius > w / 2)
-        radius = w / 2;
-    if (radius > h / 2)
-        radius = h / 2;
-    if (radius < 0.5f)
-        radius = 0.5f;
+    radius = corner(radius, w, h);
     float a[2 * MAX_RING], b[2 * MAX_RING];
     int n = round_ring(a, x, y, w, h, radius, 0);
     round_ring(b, x, y, w, h, radius, -width);
