@@ -196,11 +196,21 @@ static void find_links(ui_t *ui)
         if (u->dev_end < 0)
             snprintf(u->dev_name, sizeof u->dev_name, "%s",
                      u->l->end[0] ? u->l->end[0]->name : "(nothing)");
+        /* a cable "<network>/<port>" runs to the network's switch */
         snprintf(u->peer_name, sizeof u->peer_name, "%s",
-                 u->l->end[peer] ? u->l->end[peer]->name : "(nothing)");
+                 strchr(u->name, '/') ? "switch" : u->l->end[peer] ? u->l->end[peer]->name
+                                                                   : "(nothing)");
         u->up = u->l->p.up;
         net_link_watch(u->l, link_watch, ui);
     }
+    /* the board's own cables first */
+    for (unsigned a = 1; a < ui->nlinks; a++)
+        for (unsigned b = a; b > 0 && ui->links[b].dev_end >= 0 && ui->links[b - 1].dev_end < 0;
+             b--) {
+            ui_link_t t = ui->links[b];
+            ui->links[b] = ui->links[b - 1];
+            ui->links[b - 1] = t;
+        }
 }
 
 static void console_hook(void *opaque, const uint8_t *buf, size_t len)
@@ -1349,9 +1359,10 @@ static int parse_args(int argc, char **argv, ui_opts_t *o, const char **replay)
         case O_EXIT: o->exit_at_end = true; break;
         case O_HEADLESS: o->headless = true; break;
         case O_SIZE:
-            if (sscanf(optarg, "%dx%d", &o->width, &o->height) != 2 || o->width < 640 ||
-                o->height < 480 || o->width > 8192 || o->height > 8192) {
-                fprintf(stderr, "glitchbox-ui: --size: expected WxH, at least 640x480\n");
+            if (sscanf(optarg, "%dx%d", &o->width, &o->height) != 2 || o->width < UI_MIN_W ||
+                o->height < UI_MIN_H || o->width > 8192 || o->height > 8192) {
+                fprintf(stderr, "glitchbox-ui: --size: expected WxH, at least %dx%d\n", UI_MIN_W,
+                        UI_MIN_H);
                 return -1;
             }
             break;
@@ -1504,7 +1515,8 @@ int ui_main(int argc, char **argv)
         setenv("SDL_VIDEODRIVER", "dummy", 1);
     char title[128];
     snprintf(title, sizeof title, "glitchbox — %s", ui->run_name);
-    if (!ui->scene || gfx_open(&ui->g, title, o->width, o->height, err, sizeof err)) {
+    if (!ui->scene || gfx_open(&ui->g, title, o->width, o->height, UI_MIN_W, UI_MIN_H, err,
+                               sizeof err)) {
         fprintf(stderr, "glitchbox-ui: %s\n", ui->scene ? err : "out of memory");
         scene_free(ui->scene);
         scenario_free(ui->sc);

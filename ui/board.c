@@ -172,7 +172,7 @@ static void draw_discovery(ui_t *ui, const view_t *v, bool powered)
     box(v, 11.2f, 9.7f, 13.7f, 14.4f, 0.3f, 0x2a2b2e);
     box(v, 13.8f, 9.7f, 16.3f, 14.4f, 0.3f, 0x2a2b2e);
     header(v, 51, 9.5f, 1, 4);
-    label(v, FONT_TINY, 52.3f, 6.4f, 1, 0x7a786f, "SWD");
+    label(v, FONT_TINY, 54.2f, 10.5f, 0, 0x7a786f, "SWD");
     ui_led_t pwr = { "LD2", "power (3.3 V)", 0xff3b3b, 0xead0d0, NULL, false, 0, 0, false };
     ui_led_t com = { "LD1", "ST-LINK COM", 0xff3b3b, 0xead0d0, NULL, false, 0, 0, false };
     box(v, 18.6f, 4.6f, 21.4f, 6.2f, 0.3f, com.off_rgb);
@@ -181,6 +181,7 @@ static void draw_discovery(ui_t *ui, const view_t *v, bool powered)
     if (powered)
         gfx_glow(g, X(v, 44), Y(v, 5.4f), S(v, 5), 0x90ff3b3b);
     label(v, FONT_TINY, 44, 6.8f, 1, 0x6f6d66, "PWR");
+    (void)pwr;
     for (float x = 3; x < 63; x += 2.2f)
         box(v, x, 21.3f, x + 1.2f, 21.6f, 0, 0xc3c1b9);
     /* the two long headers */
@@ -195,7 +196,9 @@ static void draw_discovery(ui_t *ui, const view_t *v, bool powered)
     label(v, FONT_TINY, 33, 37.0f, 1, 0x9a9da4, "VGT6");
     if (gfx_text_width(g, FONT_TINY, "Cortex-M4") < S(v, 12.5f))
         label(v, FONT_TINY, 33, 40.2f, 1, 0x6f727a, "Cortex-M4");
-    label(v, FONT_UI_BOLD, 33, 24.3f, 1, 0x55534c, "STM32F4DISCOVERY");
+    int title = gfx_text_width(g, FONT_UI_BOLD, "STM32F4DISCOVERY") < S(v, 50) ? FONT_UI_BOLD
+                                                                              : FONT_TINY;
+    label(v, title, 33, 24.3f, 1, 0x55534c, "STM32F4DISCOVERY");
     crystal(v, 43.5f, 46.2f, 50, 48.8f, NULL);
     label(v, FONT_TINY, 46.7f, 49.4f, 1, 0x7a786f, "8 MHz");
     for (int k = 0; k < 6; k++)
@@ -305,7 +308,9 @@ static void draw_cable(ui_t *ui, const view_t *v, float mx, float my, SDL_Rect a
         box(v, px - 3 + (float)k * 0.8f, top + 4.8f, px - 2.6f + (float)k * 0.8f, top + 6.6f, 0,
             0xd4a94a);
     /* the network's name at the cable, a badge left of the plug when it is out */
-    gfx_text(g, FONT_SMALL, (int)X(v, px + 4.8f), (int)Y(v, top - 4.8f), C_DIM, l->name, 0);
+    const char *name = strchr(l->name, '/') ? strchr(l->name, '/') + 1 : l->name;
+    gfx_text(g, FONT_SMALL, (int)X(v, px + 4.8f), (int)Y(v, top - 4.8f), C_DIM,
+             strchr(l->name, '/') ? "to the switch" : name, 0);
     if (!l->up) {
         int bw = gfx_text_width(g, FONT_SMALL, "unplugged") + 12;
         float bx = X(v, px - 5.5f) - (float)bw;

@@ -51,7 +51,8 @@ static SDL_Color vcolor(uint32_t argb, float alpha_scale)
     return c;
 }
 
-int gfx_open(gfx_t *g, const char *title, int w, int h, char *err, size_t errlen)
+int gfx_open(gfx_t *g, const char *title, int w, int h, int min_w, int min_h, char *err,
+             size_t errlen)
 {
     memset(g, 0, sizeof *g);
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS)) {
@@ -88,6 +89,7 @@ int gfx_open(gfx_t *g, const char *title, int w, int h, char *err, size_t errlen
         gfx_close(g);
         return -1;
     }
+    SDL_SetWindowMinimumSize(g->win, min_w, min_h);
     g->r = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
     if (!g->r)
         g->r = SDL_CreateRenderer(g->win, -1, SDL_RENDERER_SOFTWARE);

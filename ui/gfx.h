@@ -40,8 +40,10 @@ typedef struct gfx {
     bool clipped;
 } gfx_t;
 
-/* Open the window (w x h, resizable) and the fonts; -1 with err. */
-int gfx_open(gfx_t *g, const char *title, int w, int h, char *err, size_t errlen);
+/* Open the window (w x h, resizable down to min_w x min_h) and the fonts;
+ * -1 with err. */
+int gfx_open(gfx_t *g, const char *title, int w, int h, int min_w, int min_h, char *err,
+             size_t errlen);
 void gfx_close(gfx_t *g);
 
 void gfx_clear(gfx_t *g, uint32_t rgb);

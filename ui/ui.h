@@ -39,6 +39,8 @@
 #define C_MAGENTA 0xd36bff
 #define C_YELLOW 0xffd84d
 
+#define UI_MIN_W 1024          /* the smallest window the layout fits */
+#define UI_MIN_H 640
 #define UI_MAX_WIDGETS 768
 #define UI_MAX_LEDS 12
 #define UI_MAX_LINKS SCENE_MAX_LINKS

@@ -358,7 +358,8 @@ static int draw_faults(ui_t *ui, SDL_Rect r)
     char id[64], label[96];
     for (unsigned k = 0; k < ui->nlinks; k++) {
         ui_link_t *l = &ui->links[k];
-        snprintf(label, sizeof label, "Cable %s", l->name);
+        snprintf(label, sizeof label, "Cable %s", strchr(l->name, '/') ? strchr(l->name, '/') + 1
+                                                                        : l->name);
         fault_row_label(ui, x, y, label, l->up ? "plugged in" : "pulled out",
                         l->up ? C_GREEN : C_RED);
         snprintf(id, sizeof id, "cable.%u", k);
@@ -728,9 +729,15 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
     int lane_h = nl ? (avail / nl - 8) / 2 : 30;
     if (lane_h > 60)
         lane_h = 60;
-    if (lane_h < 14)
-        lane_h = 14;
-    int lanes_h = nl * (2 * lane_h + 8);
+    int shown = nl;
+    if (nl && lane_h < 12) {
+        /* many cables: as many as fit, the board's first */
+        lane_h = 12;
+        shown = avail / (2 * lane_h + 8);
+        if (shown < 1)
+            shown = 1;
+    }
+    int lanes_h = shown * (2 * lane_h + 8);
     if (!nl) {
         gfx_text_at(g, FONT_UI, x + w / 2, lanes_y + 10, 1, C_FAINT, "this board has no network");
         lanes_h = 40;
@@ -747,24 +754,30 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
                 if (b[c].bytes > max_bytes)
                     max_bytes = b[c].bytes;
         }
-    for (int k = 0; k < nl; k++) {
+    for (int k = 0; k < shown; k++) {
         ui_link_t *l = &ui->links[k];
         const scene_link_stats_t *st = &ui->scene->stats[k];
         int ly = lanes_y + k * (2 * lane_h + 8);
         for (unsigned d = 0; d < 2; d++) {
             int y = ly + (int)d * lane_h;
-            char name[96], counts[96], lost[32] = "";
-            snprintf(name, sizeof name, d ? "%s \xe2\x86\x92 %s" : "%s \xe2\x86\x92 %s",
-                     d ? l->peer_name : l->dev_name, d ? l->dev_name : l->peer_name);
-            gfx_text(g, FONT_SMALL, gx, y + 1, C_TEXT, name, gw - 8);
-            char nf[32];
+            char name[140], counts[96], lost[32] = "", nf[32];
             fmt_count(nf, sizeof nf, st->fate[d][FATE_DELIVERED] + st->fate[d][FATE_CORRUPTED]);
             uint64_t drops = st->fate[d][FATE_LOST] + st->fate[d][FATE_DOWN] +
                              st->fate[d][FATE_TOO_BIG] + st->fate[d][FATE_QUEUE_FULL];
             if (drops)
                 snprintf(lost, sizeof lost, ", %llu lost", (unsigned long long)drops);
             snprintf(counts, sizeof counts, "%s frames%s", nf, lost);
-            gfx_text(g, FONT_SMALL, gx, y + 15, drops ? 0xff9d96 : C_DIM, counts, gw - 8);
+            const char *from = d ? l->peer_name : l->dev_name, *to = d ? l->dev_name : l->peer_name;
+            if (lane_h >= 28) {
+                snprintf(name, sizeof name, "%s \xe2\x86\x92 %s", from, to);
+                gfx_text(g, FONT_SMALL, gx, y + 1, C_TEXT, name, gw - 8);
+                gfx_text(g, FONT_SMALL, gx, y + 15, drops ? 0xff9d96 : C_DIM, counts, gw - 8);
+            } else {
+                snprintf(name, sizeof name, "%s \xe2\x86\x92 %s  %s", from, to, nf);
+                gfx_text(g, lane_h >= 15 ? FONT_SMALL : FONT_TINY, gx, y, drops ? 0xff9d96
+                                                                               : C_TEXT,
+                         name, gw - 8);
+            }
             draw_lane(ui, (unsigned)k, d, t0, t1, x, y, w, lane_h - 2, b, max_bytes);
         }
         draw_intervals(ui, &ui->scene->link_down[k], t0, t1, x, ly, w, 2 * lane_h - 2,
@@ -772,6 +785,11 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
         char ln[48];
         snprintf(ln, sizeof ln, "%s", l->name);
         gfx_text(g, FONT_TINY, x + w - gfx_text_width(g, FONT_TINY, ln) - 4, ly + 2, C_FAINT, ln, 0);
+    }
+    if (shown < nl) {
+        char more[64];
+        snprintf(more, sizeof more, "+%d more cable%s", nl - shown, nl - shown > 1 ? "s" : "");
+        gfx_text(g, FONT_TINY, gx, lanes_y + lanes_h + 4, C_DIM, more, gw - 30);
     }
     free(b);
     draw_intervals(ui, &ui->scene->power_off, t0, t1, x, lanes_y, w, lanes_h - 8,
