@@ -137,8 +137,9 @@ static void find_board(ui_t *ui)
         endpoint_t *c = machine_find_endpoint_kind(m, EP_CONTROL, k);
         const char *h = c->help ? c->help : "";
         ui->controls[k].ep = c;
-        ui->controls[k].boolean = strcasestr(h, "true") || strcasestr(h, "false") ||
-                                  (strstr(c->name, ".erratum.") && !strstr(c->name, ".chance"));
+        bool sw = strstr(c->name, ".erratum.") && !strstr(c->name, ".chance");
+        ui->controls[k].takes_true = sw || strcasestr(h, "true");
+        ui->controls[k].takes_false = ui->controls[k].takes_true || strcasestr(h, "false");
     }
     for (unsigned k = 0; k < ui->nprobes; k++)
         ui->probes[k] = machine_find_endpoint_kind(m, EP_PROBE, k);
@@ -1088,6 +1089,10 @@ static int run_command(ui_t *ui, const script_cmd_t *c)
         pump(ui);
         break;
     }
+    case SCR_MOVE:
+        push_mouse(SDL_MOUSEMOTION, c->x, c->y);
+        pump(ui);
+        break;
     case SCR_SCREENSHOT:
         return screenshot(ui, c->arg) ? -1 : 0;
     case SCR_DUMP:

@@ -11,6 +11,7 @@ static const struct { const char *name; enum script_op op; int args; } ops[] = {
     { "type", SCR_TYPE, 1 },         { "key", SCR_KEY, 1 },       { "screenshot", SCR_SCREENSHOT, 1 },
     { "dump", SCR_DUMP, 1 },         { "pause", SCR_PAUSE, 0 },   { "run", SCR_RUN, 0 },
     { "step", SCR_STEP, 0 },         { "speed", SCR_SPEED, 1 },   { "quit", SCR_QUIT, 0 },
+    { "move", SCR_MOVE, 1 },
 };
 
 /* A quoted argument with C escapes (\r \n \t \\ \" \xHH); -1 if malformed. */
@@ -109,7 +110,7 @@ int script_parse(script_t *s, const char *text, const char *origin, char *err, s
             ;
         if (k == sizeof ops / sizeof ops[0]) {
             snprintf(err, errlen, "%s:%d: unknown command '%s' (click, press, release, type, key, "
-                     "screenshot, dump, pause, run, step, speed, quit)", origin, lineno, opname);
+                     "screenshot, dump, pause, run, step, speed, move, quit)", origin, lineno, opname);
             goto fail;
         }
         c.op = ops[k].op;
@@ -152,6 +153,13 @@ int script_parse(script_t *s, const char *text, const char *origin, char *err, s
             if (strcmp(c.arg, "max") && (*e || v <= 0)) {
                 snprintf(err, errlen, "%s:%d: speed is a factor of real time (e.g. 1, 0.5) or "
                          "max", origin, lineno);
+                goto fail;
+            }
+        }
+        if (c.op == SCR_MOVE) {
+            char extra;
+            if (sscanf(c.arg, "%d %d %c", &c.x, &c.y, &extra) != 2 || c.x < 0 || c.y < 0) {
+                snprintf(err, errlen, "%s:%d: move takes X Y (window pixels)", origin, lineno);
                 goto fail;
             }
         }

@@ -9,6 +9,7 @@
  *   at 2.3s release button.user    ... and up again
  *   at 3s   type "help\r"          typed into the focused text (console)
  *   at 3s   key Return             one key (an SDL key name)
+ *   at 3s   move 700 650           the pointer to window pixel (700, 650)
  *   at 4s   screenshot out/ui.png  PNG of the window
  *   at 4s   dump out/state.json    the UI's model of the scene, with the LED
  *                                  colours read back from the drawn pixels
@@ -27,13 +28,14 @@
 #include "sim/types.h"
 
 enum script_op { SCR_CLICK, SCR_PRESS, SCR_RELEASE, SCR_TYPE, SCR_KEY, SCR_SCREENSHOT, SCR_DUMP,
-                 SCR_PAUSE, SCR_RUN, SCR_STEP, SCR_SPEED, SCR_QUIT };
+                 SCR_PAUSE, SCR_RUN, SCR_STEP, SCR_SPEED, SCR_QUIT, SCR_MOVE };
 
 typedef struct script_cmd {
     sim_time_t at;
     enum script_op op;
     char arg[256];
     size_t arg_len;           /* SCR_TYPE: bytes (the text may hold NUL) */
+    int x, y;                 /* SCR_MOVE */
     int line;
 } script_cmd_t;
 

@@ -80,7 +80,7 @@ typedef struct ui_spi {
 typedef struct ui_control {
     endpoint_t *ep;
     char last[64];            /* the value set from the UI, "" if none */
-    bool boolean;             /* offered as on/off: its help speaks of true/false */
+    bool takes_true, takes_false; /* offered as on/off: its help speaks of true/false */
 } ui_control_t;
 
 /* A push button held from the UI: the release waits until it has been down

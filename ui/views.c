@@ -499,10 +499,12 @@ static void draw_list(ui_t *ui, SDL_Rect r)
         gfx_text(g, FONT_SMALL, body.x + 8, y + 20, C_DIM, c->ep->help ? c->ep->help : "",
                  bx - body.x - 14);
         unsigned dis = ui->ended || ui->s->in.replaying ? BTN_DISABLED : 0;
-        if (c->boolean) {
+        if (c->takes_true) {
             snprintf(id, sizeof id, "ctl.%s.true", c->ep->name);
             ui_button(ui, id, bx, y + 7, 36, 24, "on", BTN_SMALL | dis |
                       (!strcmp(c->last, "true") ? BTN_ON : 0));
+        }
+        if (c->takes_false) {
             snprintf(id, sizeof id, "ctl.%s.false", c->ep->name);
             ui_button(ui, id, bx + 39, y + 7, 36, 24, "off", BTN_SMALL | dis |
                       (!strcmp(c->last, "false") ? BTN_ON : 0));
@@ -597,13 +599,46 @@ static void draw_intervals(ui_t *ui, const scene_intervals_t *iv, sim_time_t t0,
     }
 }
 
+static const char *const proto_names[PROTO_COUNT] = {
+    [PROTO_OTHER] = "other", [PROTO_ARP] = "ARP", [PROTO_ICMP] = "ICMP", [PROTO_DHCP] = "DHCP",
+    [PROTO_DNS] = "DNS", [PROTO_UDP] = "UDP", [PROTO_TCP] = "TCP ack", [PROTO_TCP_DATA] = "TCP data",
+    [PROTO_TCP_CTRL] = "TCP SYN/FIN/RST",
+};
+
+/* What the column under the pointer holds, as the tooltip. */
+static void lane_tip(ui_t *ui, const scene_bucket_t *b, int c, sim_time_t t0, sim_time_t t1,
+                     int w, const char *lane)
+{
+    char text[256];
+    double ta = ((double)t0 + (double)(t1 - t0) * c / w) / 1e9;
+    double tb = ((double)t0 + (double)(t1 - t0) * (c + 1) / w) / 1e9;
+    int n = snprintf(text, sizeof text, "%s  %.4f-%.4f s: ", lane, ta, tb);
+    if (!b->frames && !b->dropped && !b->down) {
+        snprintf(text + n, sizeof text - (size_t)n, "no frames");
+    } else {
+        n += snprintf(text + n, sizeof text - (size_t)n, "%u frame%s, %u bytes (mostly %s)",
+                      b->frames, b->frames == 1 ? "" : "s", b->bytes, proto_names[b->proto]);
+        if (b->corrupted && n < (int)sizeof text)
+            n += snprintf(text + n, sizeof text - (size_t)n, ", %u corrupted", b->corrupted);
+        if (b->dropped && n < (int)sizeof text)
+            n += snprintf(text + n, sizeof text - (size_t)n, ", %u lost", b->dropped);
+        if (b->down && n < (int)sizeof text)
+            snprintf(text + n, sizeof text - (size_t)n, ", %u dropped (cable out)", b->down);
+    }
+    ui_tooltip(ui, "timeline", text);
+}
+
 static void draw_lane(ui_t *ui, unsigned link, unsigned dir, sim_time_t t0, sim_time_t t1, int x,
-                      int y, int w, int h, scene_bucket_t *b, uint32_t max_bytes)
+                      int y, int w, int h, scene_bucket_t *b, uint32_t max_bytes, const char *lane)
 {
     gfx_t *g = &ui->g;
     gfx_fill(g, x, y, w, h, 0x12161b);
     gfx_fill(g, x, y + h - 1, w, 1, 0x222831);
     scene_buckets(ui->scene, link, dir, t0, t1, (unsigned)w, b);
+    if (ui->my >= y && ui->my < y + h && ui->mx >= x && ui->mx < x + w) {
+        gfx_fill(g, ui->mx, y, 1, h, 0x40ffffff);
+        lane_tip(ui, &b[ui->mx - x], ui->mx - x, t0, t1, w, lane);
+    }
     for (int c = 0; c < w; c++) {
         if (b[c].frames) {
             double f = sqrt((double)b[c].bytes / (double)(max_bytes ? max_bytes : 1));
@@ -778,7 +813,8 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
                                                                                : C_TEXT,
                          name, gw - 8);
             }
-            draw_lane(ui, (unsigned)k, d, t0, t1, x, y, w, lane_h - 2, b, max_bytes);
+            snprintf(name, sizeof name, "%s \xe2\x86\x92 %s", from, to);
+            draw_lane(ui, (unsigned)k, d, t0, t1, x, y, w, lane_h - 2, b, max_bytes, name);
         }
         draw_intervals(ui, &ui->scene->link_down[k], t0, t1, x, ly, w, 2 * lane_h - 2,
                        0x706a2a2e, "cable out", 0xffd0d0);

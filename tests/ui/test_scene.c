@@ -245,10 +245,14 @@ START_TEST(script_parses_commands_in_time_order)
                        "at 1500ms press button.user   # held\n"
                        "at 2s type \"help\\r\\x41\"\n"
                        "at 2s speed max\n"
+                       "at 2s move 12 34\n"
                        "\n"
                        "at 3s quit\n";
     ck_assert_int_eq(script_parse(&s, text, "t.txt", err, sizeof err), 0);
-    ck_assert_uint_eq(s.n, 5);
+    ck_assert_uint_eq(s.n, 6);
+    ck_assert_int_eq(s.cmds[4].op, SCR_MOVE);
+    ck_assert_int_eq(s.cmds[4].x, 12);
+    ck_assert_int_eq(s.cmds[4].y, 34);
     ck_assert_int_eq(s.cmds[0].op, SCR_CLICK);
     ck_assert_str_eq(s.cmds[0].arg, "cable.0");
     ck_assert_uint_eq(s.cmds[0].at, 1500000000);
@@ -256,7 +260,7 @@ START_TEST(script_parses_commands_in_time_order)
     ck_assert_uint_eq(s.cmds[2].arg_len, 6);
     ck_assert_mem_eq(s.cmds[2].arg, "help\rA", 6);
     ck_assert_int_eq(s.cmds[3].op, SCR_SPEED);
-    ck_assert_int_eq(s.cmds[4].line, 7);
+    ck_assert_int_eq(s.cmds[5].line, 8);
     ck_assert_ptr_null(script_due(&s, 1499999999));
     ck_assert_ptr_nonnull(script_due(&s, 1500000000));
     ck_assert_ptr_nonnull(script_due(&s, 1500000000));
@@ -279,6 +283,7 @@ START_TEST(script_errors_name_the_line)
         { "at 1s quit now\n", "t.txt:1: quit takes no argument" },
         { "at 1s type \"abc\n", "t.txt:1: bad quoted text" },
         { "at 1s speed fast\n", "t.txt:1: speed is a factor" },
+        { "at 1s move 10\n", "t.txt:1: move takes X Y" },
     };
     for (unsigned k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         ck_assert_int_eq(script_parse(&s, bad[k].text, "t.txt", err, sizeof err), -1);
