@@ -78,6 +78,11 @@ void clock_init(bool fast)
         core_hz = 16000000u;
         return;
     }
+    if (((RCC_CFGR >> 2) & 3u) == 2u) {
+        /* already on the PLL (the bootloader set it up): PLLCFGR is locked while it runs */
+        core_hz = 168000000u;
+        return;
+    }
     RCC_APB1ENR |= 1u << 28;             /* PWR */
     PWR_CR |= PWR_CR_VOS;
     RCC_CR |= RCC_CR_HSEON;
@@ -157,6 +162,8 @@ void tick_init(void)
 }
 
 uint32_t millis(void) { return ticks; }
+
+void cpu_idle(void) { __asm__ volatile("wfi"); }
 
 void delay_ms(uint32_t ms)
 {
@@ -259,14 +266,13 @@ int flash_program(uint32_t dst, const void *src, size_t len)
     return r;
 }
 
-uint32_t crc32_buf(const void *data, size_t len)
+uint32_t hw_random32(void)
 {
-    const uint8_t *p = data;
-    uint32_t c = 0xFFFFFFFFu;
-    while (len--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    if (!(RNG_CR & (1u << 2))) {
+        RCC_AHB2ENR |= 1u << 6;
+        RNG_CR |= 1u << 2;
     }
-    return ~c;
+    while (!(RNG_SR & 1u))
+        ;
+    return RNG_DR;
 }
