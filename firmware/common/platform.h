@@ -29,6 +29,7 @@ void led_set(unsigned led, bool on);  /* 0..3: PD12 green, PD13 orange, PD14 red
 /* The flash array at a physical address, for reading (the host tests map
  * it onto a simulated flash). */
 #ifdef FW_HOST_TEST
+/* tests/firmware/support/fwhost.c */
 const void *flash_ptr(uint32_t addr);
 #else
 static inline const void *flash_ptr(uint32_t addr) { return (const void *)(uintptr_t)addr; }
