@@ -602,6 +602,10 @@ static void tcp_ack_input(uint32_t ack, uint16_t wnd, size_t len, uint8_t flags)
         }
     }
     tcb.snd_wnd = wnd;
+    /* data waits behind a closed window: the timer becomes the persist timer,
+     * whose expiry sends a one-byte probe */
+    if (!tcb.timer_on && !wnd && tcb.snd_len > tcb.snd_nxt - tcb.snd_una)
+        tcp_arm_timer();
 }
 
 static void tcp_input(uint32_t src, const uint8_t *t, size_t len)
