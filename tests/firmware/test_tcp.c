@@ -106,7 +106,8 @@ static void peer_send(uint8_t flags, uint32_t seq, const void *data, size_t len,
         t[21] = 4;
         put16(t + 22, mss);
     }
-    memcpy(t + hl, data, len);
+    if (len)
+        memcpy(t + hl, data, len);
     uint8_t ph[12];
     memcpy(ph, ip + 12, 8);
     ph[8] = 0;
