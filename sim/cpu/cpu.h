@@ -182,6 +182,7 @@ struct cpu {
     enum cpu_stop stop;
     bool stop_requested;
     uint32_t lockup_pc;
+    uint64_t exc_taken[16];   /* system exceptions entered, by number (reports: HardFaults) */
 
     /* --- timing --- */
     sim_clock_t *clk;         /* core clock (HCLK); NULL = fixed 'default_hz' */
