@@ -6,3 +6,9 @@ CHECK_TIERS += ota-e2e-check
 .PHONY: ota-e2e-check
 ota-e2e-check: host fw-ref
 	$(Q)./tests/e2e/run-ota.sh $(BUILD)/glitchbox $(FW_REF) $(BUILD)/e2e
+
+# Power cuts at ~90 points of an update (scenario runs, two at a time).
+CHECK_TIERS += ota-powercut-check
+.PHONY: ota-powercut-check
+ota-powercut-check: host fw-ref
+	$(Q)./tests/e2e/run-powercut.sh $(BUILD)/glitchbox $(FW_REF) $(BUILD)/e2e-powercut 2
