@@ -5,5 +5,6 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tools/demo.sh $(BUILD)
 
-bench: host fw-tests
+bench: host fw-tests fw-ref
 	$(Q)./tools/bench.sh $(BUILD)/glitchbox $(FW_BENCH_ELF)
+	$(Q)./tools/bench-update.sh $(BUILD)/glitchbox $(FW_REF)

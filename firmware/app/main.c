@@ -308,8 +308,9 @@ static bool self_test(bool manifest_ok)
     (void)manifest_ok;
     return false;
 #else
-    image_header_t h;
-    return manifest_ok && image_check(my_slot, &h) == IMAGE_OK && h.version == APP_VERSION;
+    /* the bootloader verified this image right before it started it */
+    const image_header_t *h = flash_ptr(SLOT_ADDR(my_slot));
+    return manifest_ok && h->version == APP_VERSION;
 #endif
 }
 

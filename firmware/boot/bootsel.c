@@ -29,11 +29,29 @@ static void roll_back(boot_state_t *st, const char *why)
         printf("boot: cannot write the boot state\n");
 }
 
+/* Each slot is verified at most once per boot (a check costs a signature verification). */
+typedef struct checks {
+    bool done[2];
+    image_status_t status[2];
+    image_header_t header[2];
+} checks_t;
+
+static image_status_t check(checks_t *c, unsigned slot, image_header_t *h)
+{
+    if (!c->done[slot]) {
+        c->status[slot] = image_check(slot, &c->header[slot]);
+        c->done[slot] = true;
+    }
+    *h = c->header[slot];
+    return c->status[slot];
+}
+
 unsigned boot_select(bool watchdog_reset, image_header_t *h)
 {
+    checks_t c = { 0 };
     boot_state_t st;
     if (!state_read(&st)) {
-        st.active = (!image_valid(0, NULL) && image_valid(1, NULL)) ? 1 : 0;
+        st.active = (check(&c, 0, h) != IMAGE_OK && check(&c, 1, h) == IMAGE_OK) ? 1 : 0;
         st.pending = SLOT_NONE;
         st.tries = 0;
         st.pending_version = 0;
@@ -43,7 +61,7 @@ unsigned boot_select(bool watchdog_reset, image_header_t *h)
             printf("boot: cannot write the boot state\n");
     }
     if (st.pending != SLOT_NONE) {
-        image_status_t is = image_check(st.pending, h);
+        image_status_t is = check(&c, st.pending, h);
         if (st.tries > 0 && watchdog_reset)
             roll_back(&st, "watchdog");
         else if (st.tries >= MAX_TRIAL_BOOTS)
@@ -64,7 +82,7 @@ unsigned boot_select(bool watchdog_reset, image_header_t *h)
     }
     for (unsigned n = 0; n < 2; n++) {
         unsigned slot = n ? st.active ^ 1u : st.active;
-        image_status_t is = image_check(slot, h);
+        image_status_t is = check(&c, slot, h);
         if (is != IMAGE_OK) {
             printf("boot: slot %c not bootable (%s)\n", slot_name(slot), image_status_str(is));
             continue;

@@ -7,7 +7,11 @@
  * intermediate carries are needed. Points are in extended coordinates
  * (X : Y : Z : T) with x = X/Z, y = Y/Z, xy = T/Z, added with the unified
  * formula of Hisil, Wong, Carter and Dawson (2008) for a = -1, which also
- * doubles. [s]B - [k]A is computed in one pass (Straus/Shamir).
+ * doubles; doubling has its own cheaper formula (dbl-2008-hwcd).
+ * [s]B - [k]A is computed in one pass (Straus/Shamir).
+ *
+ * Cost on the Cortex-M4: the limbs of a product's operands fit 32 bits, so
+ * each of the 256 partial products is one SMLAL into a register pair.
  */
 #include <string.h>
 #include "ed25519.h"
@@ -52,15 +56,33 @@ static void fe_sub(fe o, const fe a, const fe b)
         o[i] = a[i] - b[i];
 }
 
+static void fe_neg_into(fe o)
+{
+    for (int i = 0; i < 16; i++)
+        o[i] = -o[i];
+}
+
+/* The operands' limbs are below 2^20 in magnitude (carried limbs plus a few
+ * additions), so they are multiplied as 32-bit values, and the fold of
+ * 2^256 = 38 (mod p) is applied to one operand first: output limb k is
+ * sum_i x[i] * Y[16 + k - i], where Y[16 + j] = y[j] and Y[j] = 38 y[j].
+ * Every limb is then exactly 16 products, a loop the compiler unrolls. */
 static void fe_mul(fe o, const fe a, const fe b)
 {
-    int64_t t[31] = { 0 };
-    for (int i = 0; i < 16; i++)
-        for (int j = 0; j < 16; j++)
-            t[i + j] += a[i] * b[j];
-    for (int i = 0; i < 15; i++)
-        t[i] += 38 * t[i + 16];   /* 2^256 = 38 mod p */
-    fe_copy(o, t);
+    int32_t x[16], y[32];
+    for (int i = 0; i < 16; i++) {
+        x[i] = (int32_t)a[i];
+        y[16 + i] = (int32_t)b[i];
+        y[i] = 38 * (int32_t)b[i];
+    }
+    for (int k = 0; k < 16; k++) {
+        int64_t acc = 0;
+        const int32_t *yk = y + 16 + k;
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            acc += (int64_t)x[i] * yk[-i];
+        o[k] = acc;
+    }
     fe_carry(o);
     fe_carry(o);
 }
@@ -139,11 +161,23 @@ static void fe_invert(fe o, const fe a) { fe_pow_mostly_ones(o, a, 254, 4, 2); }
 /* (p - 5) / 8 = 2^252 - 3: bits 251..0 set except bit 1. */
 static void fe_pow2523(fe o, const fe a) { fe_pow_mostly_ones(o, a, 251, 1, -1); }
 
-static struct {
-    bool ready;
-    fe d, d2, sqrtm1;
-    point_t base;
-} k;
+/* Curve constants, as carried limbs: d = -121665/121666, 2d, sqrt(-1) =
+ * 2^((p-1)/4), and the base point B (y = 4/5, x even, T = xy). */
+static const fe curve_d = { 0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141, 0x0a4d, 0x0070,
+                            0xe898, 0x7779, 0x4079, 0x8cc7, 0xfe73, 0x2b6f, 0x6cee, 0x5203 };
+static const fe curve_d2 = { 0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283, 0x149a, 0x00e0,
+                             0xd130, 0xeef3, 0x80f2, 0x198e, 0xfce7, 0x56df, 0xd9dc, 0x2406 };
+static const fe sqrt_m1 = { 0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43,
+                            0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83 };
+static const point_t base_point = {
+    .x = { 0xd51a, 0x8f25, 0x2d60, 0xc956, 0xa7b2, 0x9525, 0xc760, 0x692c,
+           0xdc5c, 0xfdd6, 0xe231, 0xc0a4, 0x53fe, 0xcd6e, 0x36d3, 0x2169 },
+    .y = { 0x6658, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666,
+           0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666 },
+    .z = { 1 },
+    .t = { 0xdda3, 0xa5b7, 0x8ab3, 0x6dde, 0x52f5, 0x7751, 0x9f80, 0x20f0,
+           0xe37d, 0x64ab, 0x4e8e, 0x66ea, 0x7665, 0xd78b, 0x5f0f, 0x6787 },
+};
 
 static void point_identity(point_t *p)
 {
@@ -164,13 +198,35 @@ static void point_add(point_t *o, const point_t *p, const point_t *q)
     fe_add(t, q->y, q->x);
     fe_mul(b, b, t);
     fe_mul(c, p->t, q->t);
-    fe_mul(c, c, k.d2);
+    fe_mul(c, c, curve_d2);
     fe_mul(d, p->z, q->z);
     fe_add(d, d, d);
     fe_sub(e, b, a);
     fe_sub(f, d, c);
     fe_add(g, d, c);
     fe_add(h, b, a);
+    fe_mul(o->x, e, f);
+    fe_mul(o->y, g, h);
+    fe_mul(o->t, e, h);
+    fe_mul(o->z, f, g);
+}
+
+/* o = 2p, for a = -1: 4 squarings and 4 multiplications. */
+static void point_double(point_t *o, const point_t *p)
+{
+    fe a, b, c, e, g, f, h;
+    fe_sq(a, p->x);
+    fe_sq(b, p->y);
+    fe_sq(c, p->z);
+    fe_add(c, c, c);
+    fe_add(e, p->x, p->y);
+    fe_sq(e, e);
+    fe_sub(e, e, a);
+    fe_sub(e, e, b);       /* E = 2xy */
+    fe_sub(g, b, a);       /* G = D + B with D = -A */
+    fe_sub(f, g, c);       /* F = G - C */
+    fe_add(h, a, b);
+    fe_neg_into(h);        /* H = D - B = -(A + B) */
     fe_mul(o->x, e, f);
     fe_mul(o->y, g, h);
     fe_mul(o->t, e, h);
@@ -209,7 +265,7 @@ static bool point_decode(point_t *p, const uint8_t in[32])
         return false;                   /* y >= p */
     fe_set(one, 1);
     fe_sq(u, y);
-    fe_mul(v, u, k.d);
+    fe_mul(v, u, curve_d);
     fe_sub(u, u, one);                  /* u = y^2 - 1 */
     fe_add(v, v, one);                  /* v = d y^2 + 1 */
     fe_sq(v3, v);
@@ -228,7 +284,7 @@ static bool point_decode(point_t *p, const uint8_t in[32])
         fe_sub(neg_u, zero, u);
         if (!fe_equal(chk, neg_u))
             return false;               /* not a square: no such point */
-        fe_mul(x, x, k.sqrtm1);
+        fe_mul(x, x, sqrt_m1);
     }
     bool want_odd = (in[31] >> 7) & 1;
     fe zero;
@@ -242,33 +298,6 @@ static bool point_decode(point_t *p, const uint8_t in[32])
     fe_set(p->z, 1);
     fe_mul(p->t, x, y);
     return true;
-}
-
-static void constants_init(void)
-{
-    if (k.ready)
-        return;
-    /* d = -121665 / 121666 */
-    fe num, den, zero;
-    fe_set(num, 121665);
-    fe_set(den, 121666);
-    fe_set(zero, 0);
-    fe_invert(den, den);
-    fe_mul(k.d, num, den);
-    fe_sub(k.d, zero, k.d);
-    fe_add(k.d2, k.d, k.d);
-    /* sqrt(-1) = 2^((p - 1) / 4); (p - 1) / 4 = 2^253 - 5 = ((p - 5) / 8) * 2 + 1 */
-    fe two;
-    fe_set(two, 2);
-    fe_pow2523(k.sqrtm1, two);
-    fe_sq(k.sqrtm1, k.sqrtm1);
-    fe_mul(k.sqrtm1, k.sqrtm1, two);
-    /* B: y = 4/5 with x even, encoded 0x58 0x66 ... 0x66 */
-    uint8_t b[32];
-    memset(b, 0x66, sizeof b);
-    b[0] = 0x58;
-    point_decode(&k.base, b);
-    k.ready = true;
 }
 
 /* The group order L = 2^252 + 27742317777372353535851937790883648493, little endian. */
@@ -318,7 +347,6 @@ static void reduce_mod_order(uint8_t out[32], const uint8_t in[64])
 
 bool ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pub[32])
 {
-    constants_init();
     const uint8_t *s = sig + 32;
     if (!below_order(s))
         return false;
@@ -337,12 +365,12 @@ bool ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t len, const
     /* R' = [s]B + [k](-A), scanning both scalars from the top bit */
     point_t table[4], q;
     point_identity(&table[0]);
-    table[1] = k.base;
+    table[1] = base_point;
     point_neg(&table[2], &a);
     point_add(&table[3], &table[1], &table[2]);
     point_identity(&q);
     for (int bit = 255; bit >= 0; bit--) {
-        point_add(&q, &q, &q);
+        point_double(&q, &q);
         unsigned sel = ((s[bit / 8] >> (bit % 8)) & 1u) | ((hk[bit / 8] >> (bit % 8)) & 1u) << 1;
         if (sel)
             point_add(&q, &q, &table[sel]);

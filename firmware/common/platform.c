@@ -24,6 +24,7 @@ void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void);
 void EXTI15_10_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+void FLASH_IRQHandler(void);
 
 /* 16 system exceptions + 82 interrupts */
 __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) = {
@@ -37,6 +38,7 @@ __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) 
     [11] = SVC_Handler,
     [14] = PendSV_Handler,
     [15] = SysTick_Handler,
+    [16 + IRQ_FLASH] = FLASH_IRQHandler,
     [16 + IRQ_EXTI15_10] = EXTI15_10_IRQHandler,
 };
 
@@ -244,23 +246,41 @@ int flash_erase_sector(unsigned sector)
     return r;
 }
 
+/* End of a flash operation: the wake-up of the wait below. */
+void FLASH_IRQHandler(void) { FLASH_SR = FLASH_SR_EOP; }
+
+/* Sleeps until the operation in progress ends: a word takes 16 us, which
+ * the core spends in WFI rather than polling. PRIMASK closes the window
+ * between the BSY test and WFI (a pending interrupt still ends WFI). */
+static void flash_sleep_while_busy(void)
+{
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (FLASH_SR & FLASH_SR_BSY) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
 int flash_program(uint32_t dst, const void *src, size_t len)
 {
     const uint8_t *p = src;
     flash_unlock();
     flash_wait();
-    FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_PG;
+    NVIC_ISER(IRQ_FLASH / 32) = 1u << (IRQ_FLASH % 32);
+    FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_PG | FLASH_CR_EOPIE;
     int r = 0;
     for (size_t k = 0; k < len; k += 4) {
         uint32_t w;
         memcpy(&w, p + k, 4);
         *(volatile uint32_t *)(uintptr_t)(dst + k) = w;
+        flash_sleep_while_busy();
         if (flash_wait()) {
             r = -1;
             break;
         }
     }
-    FLASH_CR &= ~FLASH_CR_PG;
+    FLASH_CR &= ~(FLASH_CR_PG | FLASH_CR_EOPIE);
     if (!r && memcmp((const void *)(uintptr_t)dst, src, len))
         r = -1;
     return r;

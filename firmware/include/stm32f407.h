@@ -48,6 +48,7 @@
 #define FLASH_CR_SNB(n) ((uint32_t)(n) << 3)
 #define FLASH_CR_PSIZE_X32 (2u << 8)
 #define FLASH_CR_STRT   (1u << 16)
+#define FLASH_CR_EOPIE  (1u << 24)
 #define FLASH_CR_LOCK   (1u << 31)
 #define FLASH_KEY1      0x45670123u
 #define FLASH_KEY2      0xCDEF89ABu
@@ -114,6 +115,7 @@ enum { PORTA, PORTB, PORTC, PORTD, PORTE };
 #define SCB_CPACR       REG32(0xE000ED88u)
 #define AIRCR_RESET     (0x05FA0000u | (1u << 2))
 
+#define IRQ_FLASH       4
 #define IRQ_EXTI15_10   40
 
 #endif
