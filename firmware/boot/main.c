@@ -28,7 +28,7 @@ static const char *reset_cause(uint32_t csr)
 static void __attribute__((noreturn)) start(unsigned slot)
 {
     const uint32_t *vectors = (const uint32_t *)(uintptr_t)(SLOT_ADDR(slot) + HEADER_SIZE);
-    console_flush();
+    console_quiesce();
     watchdog_start(APP_WATCHDOG_MS);
     SYST_CSR = 0;
     SCB_VTOR = (uint32_t)(uintptr_t)vectors;

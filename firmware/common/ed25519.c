@@ -44,6 +44,25 @@ static void fe_carry(fe o)
     }
 }
 
+/* After a product: limbs up to 2^50 in magnitude. One full pass leaves
+ * limbs 1..15 in [0, 2^16) and limb 0 up to 2^40 (the 38 fold); carrying
+ * limb 0 into 1 and 1 into 2 then bounds every limb by 2^17, all that the
+ * next product needs (fe_tobytes normalises fully). */
+static void fe_carry_product(fe o)
+{
+    for (int i = 0; i < 15; i++) {
+        o[i + 1] += o[i] >> 16;
+        o[i] &= 0xffff;
+    }
+    int64_t c = o[15] >> 16;
+    o[15] &= 0xffff;
+    o[0] += 38 * c;
+    o[1] += o[0] >> 16;
+    o[0] &= 0xffff;
+    o[2] += o[1] >> 16;
+    o[1] &= 0xffff;
+}
+
 static void fe_add(fe o, const fe a, const fe b)
 {
     for (int i = 0; i < 16; i++)
@@ -83,11 +102,36 @@ static void fe_mul(fe o, const fe a, const fe b)
             acc += (int64_t)x[i] * yk[-i];
         o[k] = acc;
     }
-    fe_carry(o);
-    fe_carry(o);
+    fe_carry_product(o);
 }
 
-static void fe_sq(fe o, const fe a) { fe_mul(o, a, a); }
+/* A square needs only the products x[i] x[j] with i <= j (136 of 256): the
+ * off-diagonal ones count twice; the fold by 38 as in fe_mul. */
+static void fe_sq(fe o, const fe a)
+{
+    int32_t x[16], x2[16], x38[16], x76[16];
+    for (int i = 0; i < 16; i++) {
+        x[i] = (int32_t)a[i];
+        x2[i] = 2 * x[i];
+        x38[i] = 38 * x[i];
+        x76[i] = 76 * x[i];
+    }
+    for (int k = 0; k < 16; k++) {
+        int64_t acc = 0;
+        /* i + j = k, i < j */
+        for (int i = 0; 2 * i < k; i++)
+            acc += (int64_t)x2[i] * x[k - i];
+        /* i + j = k + 16 (weight 2^256 = 38), i < j <= 15 */
+        for (int i = k + 1; 2 * i < k + 16; i++)
+            acc += (int64_t)x76[i] * x[k + 16 - i];
+        if (!(k & 1)) {
+            acc += (int64_t)x[k / 2] * x[k / 2];
+            acc += (int64_t)x38[k / 2 + 8] * x[k / 2 + 8];
+        }
+        o[k] = acc;
+    }
+    fe_carry_product(o);
+}
 
 /* The canonical little-endian encoding (value reduced below p). */
 static void fe_tobytes(uint8_t out[32], const fe a)

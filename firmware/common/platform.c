@@ -25,6 +25,7 @@ void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void);
 void EXTI15_10_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
 void FLASH_IRQHandler(void);
+void USART2_IRQHandler(void);
 
 /* 16 system exceptions + 82 interrupts */
 __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) = {
@@ -39,6 +40,7 @@ __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) 
     [14] = PendSV_Handler,
     [15] = SysTick_Handler,
     [16 + IRQ_FLASH] = FLASH_IRQHandler,
+    [16 + IRQ_USART2] = USART2_IRQHandler,
     [16 + IRQ_EXTI15_10] = EXTI15_10_IRQHandler,
 };
 
@@ -62,8 +64,11 @@ void Default_Handler(void)
         ;
 }
 
+static void console_to_polling(void);
+
 void HardFault_Handler(void)
 {
+    console_to_polling();
     printf("FATAL: hard fault, CFSR %08lx HFSR %08lx\n", (unsigned long)REG32(0xE000ED28u),
            (unsigned long)REG32(0xE000ED2Cu));
     console_flush();
@@ -109,16 +114,57 @@ uint32_t clock_hz(void) { return core_hz; }
 
 static uint32_t apb1_hz(void) { return core_hz == 168000000u ? 42000000u : core_hz; }
 
-/* ---- console on USART2, PA2 TX / PA3 RX, 115200 8N1 ---- */
+/* ---- console on USART2, PA2 TX / PA3 RX, 115200 8N1 ----
+ * Output goes through a ring drained by the TXE interrupt, so printing
+ * costs the core a few instructions a character instead of 87 us of
+ * polling; a writer that finds the ring full sleeps until there is room.
+ * In a fault handler (interrupts masked) the console falls back to polling. */
+
+#define CONSOLE_RING 1024u
+static volatile uint8_t ring[CONSOLE_RING];
+static volatile uint32_t ring_head, ring_tail;   /* head: next write; tail: next to send */
+static bool console_polled;
+
+void USART2_IRQHandler(void)
+{
+    if (ring_tail != ring_head) {
+        USART_DR(USART2_BASE) = ring[ring_tail % CONSOLE_RING];
+        ring_tail++;
+    }
+    if (ring_tail == ring_head)
+        USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
+}
+
+static void put_polled(uint8_t c)
+{
+    while (!(USART_SR(USART2_BASE) & USART_SR_TXE))
+        ;
+    USART_DR(USART2_BASE) = c;
+}
+
+static void put_char(uint8_t c)
+{
+    if (console_polled) {
+        put_polled(c);
+        return;
+    }
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (ring_head - ring_tail >= CONSOLE_RING) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    ring[ring_head % CONSOLE_RING] = c;
+    ring_head++;
+    USART_CR1(USART2_BASE) |= USART_CR1_TXEIE;
+    __asm__ volatile("cpsie i" ::: "memory");
+}
 
 static int console_put(char c, FILE *f)
 {
     (void)f;
     if (c == '\n')
-        console_put('\r', f);
-    while (!(USART_SR(USART2_BASE) & USART_SR_TXE))
-        ;
-    USART_DR(USART2_BASE) = (uint8_t)c;
+        put_char('\r');
+    put_char((uint8_t)c);
     return (unsigned char)c;
 }
 
@@ -135,13 +181,48 @@ void console_init(void)
     GPIO_AFRL(PORTA) = (GPIO_AFRL(PORTA) & ~0xFF00u) | 0x7700u;
     uint32_t div = (apb1_hz() + 57600u) / 115200u; /* 16x oversampling: BRR = clock / baud */
     USART_BRR(USART2_BASE) = div;
+    ring_head = ring_tail = 0;
+    console_polled = false;
     USART_CR1(USART2_BASE) = (1u << 13) | (1u << 3) | (1u << 2);
+    NVIC_IPR8(IRQ_USART2) = 0xC0;
+    NVIC_ISER(IRQ_USART2 / 32) = 1u << (IRQ_USART2 % 32);
 }
 
+/* Everything queued is on the wire. */
 void console_flush(void)
 {
+    if (console_polled) {
+        while (!(USART_SR(USART2_BASE) & USART_SR_TC))
+            ;
+        return;
+    }
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (ring_tail != ring_head) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
     while (!(USART_SR(USART2_BASE) & USART_SR_TC))
         ;
+}
+
+/* For fault handlers: send what is queued by polling, then poll from now on. */
+static void console_to_polling(void)
+{
+    USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
+    while (ring_tail != ring_head) {
+        put_polled(ring[ring_tail % CONSOLE_RING]);
+        ring_tail++;
+    }
+    console_polled = true;
+}
+
+/* Before handing the core to another image: nothing of ours may interrupt it. */
+void console_quiesce(void)
+{
+    console_flush();
+    NVIC_ICER(IRQ_USART2 / 32) = 1u << (IRQ_USART2 % 32);
+    USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
 }
 
 /* ---- millisecond tick ---- */

@@ -15,6 +15,8 @@ void clock_init(bool fast);
 uint32_t clock_hz(void);
 void console_init(void);
 void console_flush(void);
+/* Flushes and turns the console interrupt off (before starting another image). */
+void console_quiesce(void);
 void tick_init(void);
 uint32_t millis(void);
 void delay_ms(uint32_t ms);
