@@ -233,6 +233,8 @@ static bool fetch_manifest(manifest_t *m)
 
 static bool erase_slot(unsigned slot)
 {
+    /* the erase stalls the core, the console interrupt with it: say it first */
+    console_flush();
     for (unsigned k = 0; k < SLOT_SECTORS; k++) {
         /* the single-bank flash stalls every fetch while a sector erases (1 s for 128 KiB) */
         watchdog_kick();

@@ -3,7 +3,7 @@
 # run (glitchbox run --scenario) from the factory flash: during the erase of
 # the target slot, during the download, around every boot state write
 # (first boot, marking the trial, the bootloader counting the trial boot,
-# the new image confirming) and, when the board has the "mcu.flash.op"
+# the new image confirming: each found by bisection) and, when the board has the "mcu.flash.op"
 # probe, at flash operations spread over the whole update. After every cut
 # the device must boot a valid image at once and finish on version 2.
 # Prints "ota-powercut: N passed, N failed".
@@ -75,21 +75,35 @@ done
 for d in 1 4 10 20 35 50 70 90 110 130; do
     scenario "download-${d}ms" "\"on_uart\": \"update: state=downloading version=2 bytes=\", \"delay\": \"${d}ms\""
 done
-# around each state write (8 words, 16 us each): cut every 15-20 us over a
-# window that covers it, placed from the console line printed next to it
-# (a character takes 87 us at 115200 baud)
-window() {   # window LABEL TEXT FROM_US TO_US STEP_US: offsets from when TEXT is printed
+# Around each state write (8 words of 16 us): find, by bisection over cut
+# times, the moment the record becomes valid (the boot after the cut
+# changes), then cut every 15 us from 180 us before it to 60 us after it.
+after_cut() {   # after_cut TIME_US: the first boot line after a cut at that time
+    scenario probe "\"at\": \"${1}us\""
+    n=$((n - 1))
+    rm -rf "$out/bisect"; mkdir -p "$out/bisect"
+    "$gb" run --scenario "$out/cases/probe.json" --out "$out/bisect" --quiet >/dev/null 2>&1
+    rm -f "$out/cases/probe.json"
+    awk '/reset cause power-on/ { k++ } k == 2' "$out/bisect/uart.log" | sed -n '2p'
+}
+window() {   # window LABEL TEXT SPAN_US: the write lies within SPAN_US before TEXT is out
     t=$(time_of "$2")
-    o=$3
-    while [ "$o" -le "$4" ]; do
-        scenario "$1-at$o" "\"at\": \"$(( t + o ))us\""
-        o=$(( o + $5 ))
+    lo=$(( t - $3 )); hi=$t
+    before=$(after_cut $lo)
+    while [ $(( hi - lo )) -gt 10 ]; do
+        mid=$(( (lo + hi) / 2 ))
+        if [ "$(after_cut $mid)" = "$before" ]; then lo=$mid; else hi=$mid; fi
+    done
+    u=$(( hi - 180 ))
+    while [ $u -le $(( hi + 60 )) ]; do
+        scenario "$1-at$(( u - hi ))us" "\"at\": \"${u}us\""
+        u=$(( u + 15 ))
     done
 }
-window first-state "boot: no boot state, slot A is active" 0 360 20
-window mark-trial "update: state=rebooting" -2160 -1920 16
-window count-trial "boot: trial slot=B version=2" -2720 -2320 20
-window confirm "update: state=confirmed" -2160 -1920 16
+window first-state "boot: no boot state, slot A is active" 6000
+window mark-trial "update: state=rebooting" 6000
+window count-trial "boot: trial slot=B version=2" 6000
+window confirm "update: state=confirmed" 12000
 # at flash operations, when the flash model reports them
 if "$gb" controls --board $board 2>/dev/null | grep -q "mcu.flash.op"; then
     for k in 1 2 5 8 9 10 12 16 17 18 100 1000 4000 7000 8000; do
