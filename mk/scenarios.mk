@@ -3,5 +3,5 @@
 CHECK_TIERS += scenario-check
 
 .PHONY: scenario-check
-scenario-check: host fw-ref
+scenario-check: host fw-ref fw-tests
 	$(Q)./tests/scenarios/run-scenario-tests.sh $(BUILD)/glitchbox

@@ -14,7 +14,6 @@
 #include "units.h"
 #include "log.h"
 
-#define GLITCHBOX_VERSION "0.1.0"
 #define MAX_SCENARIOS 256
 #define MAX_SEEDS 1000000u
 
@@ -84,80 +83,13 @@ static double jnum(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-static const char *verdict_of(const scenario_result_t *r)
-{
-    if (!r->ran)
-        return "error";
-    if (r->expected_failure)
-        return r->passed ? "unexpectedly-passed" : "reproduced";
-    return r->passed ? "passed" : "failed";
-}
-
 static bool verdict_ok(const char *v)
 {
     return !strcmp(v, "passed") || !strcmp(v, "reproduced");
 }
 
-static void abs_path(const char *p, char *out, size_t outlen)
-{
-    if (p[0] == '/') {
-        snprintf(out, outlen, "%s", p);
-        return;
-    }
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd))
-        snprintf(out, outlen, "%s", p);
-    else
-        snprintf(out, outlen, "%s/%s", cwd, p);
-}
-
 /* ---------------------------------------------------------------------- */
 /* replay files */
-
-int replay_write(const char *path, const scenario_t *sc, uint64_t seed,
-                 const scenario_result_t *res, char *err, size_t errlen)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddNumberToObject(r, "glitchbox_replay", 1);
-    cJSON_AddStringToObject(r, "glitchbox", GLITCHBOX_VERSION);
-    char ap[PATH_MAX + 64];
-    abs_path(scenario_path(sc), ap, sizeof ap);
-    cJSON_AddStringToObject(r, "scenario_file", ap);
-    cJSON_AddNumberToObject(r, "seed", (double)seed);
-    cJSON_AddItemToObject(r, "scenario", cJSON_Duplicate(scenario_json(sc), 1));
-    /* the firmware files as they were, so a replay can tell when they changed */
-    session_config_t c;
-    session_config_init(&c);
-    scenario_session_config((scenario_t *)sc, &c);
-    cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
-    for (unsigned i = 0; i < c.nfirmware; i++) {
-        cJSON *f = cJSON_CreateObject();
-        char hex[65];
-        session_file_sha256(c.firmware[i].path, hex);
-        abs_path(c.firmware[i].path, ap, sizeof ap);
-        cJSON_AddStringToObject(f, "path", ap);
-        cJSON_AddStringToObject(f, "sha256", hex);
-        cJSON_AddItemToArray(fw, f);
-    }
-    cJSON *e = cJSON_AddObjectToObject(r, "expect");
-    cJSON_AddStringToObject(e, "verdict", verdict_of(res));
-    cJSON_AddStringToObject(e, "outcome", res->outcome);
-    cJSON_AddNumberToObject(e, "virtual_time_ns", (double)res->virtual_ns);
-    if (res->reason[0])
-        cJSON_AddStringToObject(e, "reason", res->reason);
-    if (res->failed_at != SIM_TIME_NEVER)
-        cJSON_AddNumberToObject(e, "failed_at_ns", (double)res->failed_at);
-    cJSON_AddStringToObject(e, "report_sha256", res->report_sha256);
-    cJSON_AddStringToObject(e, "uart_sha256", res->uart_sha256);
-    cJSON_AddStringToObject(e, "pcap_sha256", res->pcap_sha256);
-    if (res->trace_sha256[0])
-        cJSON_AddStringToObject(e, "trace_sha256", res->trace_sha256);
-    int rc = write_json(path, r);
-    cJSON_Delete(r);
-    if (rc)
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return rc;
-}
 
 static void usage_replay(FILE *f)
 {
@@ -271,6 +203,7 @@ int replay_main(int argc, char **argv)
     ro.out_dir = out_dir ? out_dir : tmpdir;
     ro.seed = (uint64_t)seed->valuedouble;
     ro.seed_set = true;
+    ro.inputs = cJSON_GetObjectItemCaseSensitive(r, "inputs");
     scenario_result_t res;
     int status;
     int rc = 0;
@@ -295,7 +228,7 @@ int replay_main(int argc, char **argv)
         if (!rc)
             fprintf(stderr, "replay: identical: %s (seed %llu) %s at %.9f s; report %.16s, "
                     "uart %.16s, pcap %.16s\n", scenario_name(sc),
-                    (unsigned long long)ro.seed, verdict_of(&res),
+                    (unsigned long long)ro.seed, scenario_verdict(&res),
                     (double)res.virtual_ns / 1e9, res.report_sha256, res.uart_sha256,
                     res.pcap_sha256);
     }
@@ -391,7 +324,7 @@ static cJSON *result_json(const scenario_t *sc, uint64_t seed, const scenario_re
     const char *base = strrchr(scenario_path(sc), '/');
     cJSON_AddStringToObject(j, "file", base ? base + 1 : scenario_path(sc));
     cJSON_AddNumberToObject(j, "seed", (double)seed);
-    cJSON_AddStringToObject(j, "verdict", err ? "error" : verdict_of(r));
+    cJSON_AddStringToObject(j, "verdict", err ? "error" : scenario_verdict(r));
     cJSON_AddStringToObject(j, "outcome", err ? "" : r->outcome);
     cJSON_AddStringToObject(j, "reason", err ? err : r->reason);
     cJSON_AddNumberToObject(j, "virtual_time_ns", (double)r->virtual_ns);
@@ -425,9 +358,9 @@ static void child_run(const campaign_t *cp, scenario_t *sc, uint64_t seed, const
         j = result_json(sc, seed, &res, err);
     } else {
         j = result_json(sc, seed, &res, NULL);
-        if (!verdict_ok(verdict_of(&res))) {
+        if (!verdict_ok(scenario_verdict(&res))) {
             snprintf(path, sizeof path, "%s/replay.json", dir);
-            if (!replay_write(path, sc, seed, &res, err, sizeof err))
+            if (!scenario_write_replay(path, sc, seed, &res, NULL, err, sizeof err))
                 cJSON_AddStringToObject(j, "replay", path);
         } else if (!cp->keep_all) {
             snprintf(path, sizeof path, "%s/net.pcap", dir);

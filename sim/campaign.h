@@ -26,8 +26,4 @@
 int campaign_main(int argc, char **argv);
 int replay_main(int argc, char **argv);
 
-/* Write a replay file for a run of 'sc' with 'seed' that gave 'res'. */
-int replay_write(const char *path, const scenario_t *sc, uint64_t seed,
-                 const scenario_result_t *res, char *err, size_t errlen);
-
 #endif

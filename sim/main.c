@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,6 @@
 #include "sim/campaign.h"
 #include "sim/units.h"
 
-#define GLITCHBOX_VERSION "0.1.0"
 
 typedef struct run_opts {
     session_config_t c;
@@ -29,6 +30,8 @@ typedef struct run_opts {
     const char *network_path;
     const char *scenario;
     const char *out_dir;
+    const char *record;
+    char record_out[1100];
     bool seed_set, max_time_set;
 } run_opts_t;
 
@@ -86,6 +89,9 @@ static void usage(FILE *f)
             "                        they hold; with --seed, --trace, --quiet, --gdb and\n"
             "                        --max-time (stop early there)\n"
             "  --out DIR             (with --scenario) write report.json, uart.log, net.pcap\n"
+            "  --record FILE         write a replay file of the run, with every outside input\n"
+            "                        (console, debugger fault commands) and its virtual time\n"
+            "  --console UART        the terminal types into that UART (e.g. mcu.usart2)\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -102,7 +108,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT };
+           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -126,6 +132,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "stop-on", required_argument, NULL, O_STOPON },
         { "scenario", required_argument, NULL, O_SCENARIO },
         { "out", required_argument, NULL, O_OUT },
+        { "record", required_argument, NULL, O_RECORD },
+        { "console", required_argument, NULL, O_CONSOLE },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -193,6 +201,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_NETWORK: o->network_path = optarg; break;
         case O_SCENARIO: o->scenario = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
+        case O_RECORD: o->record = optarg; break;
+        case O_CONSOLE: o->c.console_uart = optarg; break;
         case O_STOPON:
             if (!*optarg || strlen(optarg) > 256) {
                 fprintf(stderr, "glitchbox: --stop-on needs a text of 1 to 256 bytes\n");
@@ -219,9 +229,16 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         }
         return 0;
     }
-    if (o->out_dir) {
-        fprintf(stderr, "glitchbox: --out goes with --scenario (use --report, --uart-log, "
-                "--pcap)\n");
+    if (o->record) {
+        /* A recorded run is described as a scenario, so that a replay can rebuild it. */
+        if (o->c.flash_path || o->c.report_path || o->c.uart_log_path || o->c.pcap_path) {
+            fprintf(stderr, "glitchbox: with --record, outputs go to --out DIR and the flash "
+                    "starts from --firmware images (not --flash)\n");
+            return -1;
+        }
+    } else if (o->out_dir) {
+        fprintf(stderr, "glitchbox: --out goes with --scenario or --record (use --report, "
+                "--uart-log, --pcap)\n");
         return -1;
     }
     if (!o->c.board || (!o->c.nfirmware && !o->c.flash_path)) {
@@ -242,17 +259,92 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 /* ---------------------------------------------------------------------- */
 /* run */
 
+static void abs_path(const char *p, char *out, size_t outlen)
+{
+    char cwd[PATH_MAX];
+    if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
+        snprintf(out, outlen, "%s", p);
+    else
+        snprintf(out, outlen, "%s/%s", cwd, p);
+}
+
+/* The scenario that describes a plain run (for --record): board, firmware,
+ * network, seed, time limit; outside input goes into the replay file. */
+static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
+{
+    char path[PATH_MAX + 16];
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", "recorded-run");
+    cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
+    if (strchr(o->c.board, '/') || strstr(o->c.board, ".json"))
+        abs_path(o->c.board, path, sizeof path);
+    else
+        snprintf(path, sizeof path, "%s", o->c.board);
+    cJSON_AddStringToObject(j, "board", path);
+    cJSON *fw = cJSON_AddArrayToObject(j, "firmware");
+    static const char *const fmts[] = { [LOADER_FMT_ELF] = "elf", [LOADER_FMT_IHEX] = "hex",
+                                        [LOADER_FMT_BIN] = "bin" };
+    for (unsigned i = 0; i < o->c.nfirmware; i++) {
+        const session_firmware_t *f = &o->c.firmware[i];
+        cJSON *e = cJSON_CreateObject();
+        abs_path(f->path, path, sizeof path);
+        cJSON_AddStringToObject(e, "file", path);
+        if (f->format != LOADER_FMT_AUTO)
+            cJSON_AddStringToObject(e, "format", fmts[f->format]);
+        if (f->base_set) {
+            char b[16];
+            snprintf(b, sizeof b, "0x%08x", f->base);
+            cJSON_AddStringToObject(e, "base", b);
+        }
+        cJSON_AddItemToArray(fw, e);
+    }
+    cJSON_AddNumberToObject(j, "seed", (double)o->c.seed);
+    char t[32];
+    snprintf(t, sizeof t, "%lluns", (unsigned long long)o->c.max_time);
+    cJSON_AddStringToObject(j, "max_time", t);
+    if (o->c.stop_on)
+        cJSON_AddStringToObject(j, "stop_on", o->c.stop_on);
+    cJSON *net = NULL;
+    if (o->network_path) {
+        net = session_read_json(o->network_path, err, errlen);
+        if (!net) {
+            cJSON_Delete(j);
+            return NULL;
+        }
+        /* its relative server folder is relative to the network file */
+        cJSON *srv = cJSON_GetObjectItemCaseSensitive(net, "server");
+        cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
+        if (cJSON_IsString(root) && root->valuestring[0] != '/') {
+            char base[PATH_MAX];
+            abs_path(o->network_path, base, sizeof base);
+            char *slash = strrchr(base, '/');
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
+            cJSON_SetValuestring(root, path);
+        }
+    }
+    if (o->c.serve_root) {
+        if (!net)
+            net = cJSON_CreateObject();
+        cJSON *srv = cJSON_CreateObject();
+        abs_path(o->c.serve_root, path, sizeof path);
+        cJSON_AddStringToObject(srv, "root", path);
+        if (o->c.serve_network)
+            cJSON_AddStringToObject(srv, "network", o->c.serve_network);
+        cJSON_DeleteItemFromObjectCaseSensitive(net, "server");
+        cJSON_AddItemToObject(net, "server", srv);
+    }
+    if (net)
+        cJSON_AddItemToObject(j, "network", net);
+    return j;
+}
+
 /* `glitchbox run --scenario FILE`: exit 0 when the scenario's expectations
  * hold (or, for a scenario expected to fail, when it reproduces its failure),
  * 1 when they do not, 65 for a bad scenario. */
-static int run_scenario(const run_opts_t *o)
+static int run_scenario(run_opts_t *o, scenario_t *sc)
 {
     char err[1024];
-    scenario_t *sc = scenario_load(o->scenario, err, sizeof err);
-    if (!sc) {
-        fprintf(stderr, "glitchbox: %s\n", err);
-        return EXIT_INPUT;
-    }
     scenario_run_opts_t ro = { 0 };
     ro.seed = o->c.seed;
     ro.seed_set = o->seed_set;
@@ -261,6 +353,13 @@ static int run_scenario(const run_opts_t *o)
     ro.until = o->max_time_set ? o->c.max_time : 0;
     ro.gdb = o->gdb;
     ro.quiet = o->c.quiet;
+    ro.console_uart = o->c.console_uart;
+    ro.record_path = o->record;
+    if (o->record && !o->out_dir) {
+        /* a replay checks the pcap too, so a recorded run always writes one */
+        snprintf(o->record_out, sizeof o->record_out, "%s.out", o->record);
+        ro.out_dir = o->record_out;
+    }
     scenario_result_t res;
     int status;
     if (scenario_run(sc, &ro, &res, err, sizeof err, &status)) {
@@ -276,9 +375,12 @@ static int run_scenario(const run_opts_t *o)
                                                                 : scenario_default_seed(sc)),
             verdict, (double)res.virtual_ns / 1e9, res.wall_s, res.passed ? "" : ": ",
             res.passed ? "" : res.reason);
-    if (o->out_dir)
+    if (ro.out_dir)
         fprintf(stderr, "scenario %s: report %s/report.json, UART log %s/uart.log, pcap "
-                "%s/net.pcap\n", scenario_name(sc), o->out_dir, o->out_dir, o->out_dir);
+                "%s/net.pcap\n", scenario_name(sc), ro.out_dir, ro.out_dir, ro.out_dir);
+    if (o->record)
+        fprintf(stderr, "scenario %s: replay file %s (glitchbox replay %s)\n",
+                scenario_name(sc), o->record, o->record);
     bool ok = res.passed != res.expected_failure;
     scenario_free(sc);
     return ok ? 0 : 1;
@@ -291,9 +393,31 @@ static int cmd_run(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (o.scenario)
-        return run_scenario(&o);
     char err[1024];
+    if (o.scenario) {
+        scenario_t *sc = scenario_load(o.scenario, err, sizeof err);
+        if (!sc) {
+            fprintf(stderr, "glitchbox: %s\n", err);
+            return EXIT_INPUT;
+        }
+        return run_scenario(&o, sc);
+    }
+    if (o.record) {
+        cJSON *j = scenario_of_run(&o, err, sizeof err);
+        scenario_t *sc = NULL;
+        if (j) {
+            char where[PATH_MAX + 32];
+            abs_path(o.record, where, sizeof where);
+            char *slash = strrchr(where, '/');
+            snprintf(slash + 1, sizeof where - (size_t)(slash + 1 - where), "recorded-run.json");
+            sc = scenario_from_json(j, where, err, sizeof err);
+        }
+        if (!sc) {
+            fprintf(stderr, "glitchbox: %s\n", err);
+            return EXIT_INPUT;
+        }
+        return run_scenario(&o, sc);
+    }
     cJSON *netcfg = NULL;
     char netdir[512];
     if (o.network_path) {

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "scenario.h"
 #include "units.h"
 #include "log.h"
@@ -1683,6 +1685,79 @@ cJSON *scenario_json_without(const scenario_t *sc, const char *const *drop, unsi
 }
 
 /* ---------------------------------------------------------------------- */
+/* replay files */
+
+const char *scenario_verdict(const scenario_result_t *r)
+{
+    if (!r->ran)
+        return "error";
+    if (r->expected_failure)
+        return r->passed ? "unexpectedly-passed" : "reproduced";
+    return r->passed ? "passed" : "failed";
+}
+
+static void abs_path(const char *p, char *out, size_t outlen)
+{
+    char cwd[PATH_MAX];
+    if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
+        snprintf(out, outlen, "%s", p);
+    else
+        snprintf(out, outlen, "%s/%s", cwd, p);
+}
+
+int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
+                          const scenario_result_t *res, const cJSON *inputs, char *err,
+                          size_t errlen)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "glitchbox_replay", 1);
+    cJSON_AddStringToObject(r, "glitchbox", GLITCHBOX_VERSION);
+    char ap[PATH_MAX + 64];
+    abs_path(scenario_path(sc), ap, sizeof ap);
+    cJSON_AddStringToObject(r, "scenario_file", ap);
+    cJSON_AddNumberToObject(r, "seed", (double)seed);
+    cJSON_AddItemToObject(r, "scenario", cJSON_Duplicate(scenario_json(sc), 1));
+    /* the firmware files as they were, so a replay can tell when they changed */
+    session_config_t c;
+    session_config_init(&c);
+    scenario_session_config((scenario_t *)sc, &c);
+    cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
+    for (unsigned i = 0; i < c.nfirmware; i++) {
+        cJSON *f = cJSON_CreateObject();
+        char hex[65];
+        session_file_sha256(c.firmware[i].path, hex);
+        abs_path(c.firmware[i].path, ap, sizeof ap);
+        cJSON_AddStringToObject(f, "path", ap);
+        cJSON_AddStringToObject(f, "sha256", hex);
+        cJSON_AddItemToArray(fw, f);
+    }
+    cJSON *e = cJSON_AddObjectToObject(r, "expect");
+    cJSON_AddStringToObject(e, "verdict", scenario_verdict(res));
+    cJSON_AddStringToObject(e, "outcome", res->outcome);
+    cJSON_AddNumberToObject(e, "virtual_time_ns", (double)res->virtual_ns);
+    if (res->reason[0])
+        cJSON_AddStringToObject(e, "reason", res->reason);
+    if (res->failed_at != SIM_TIME_NEVER)
+        cJSON_AddNumberToObject(e, "failed_at_ns", (double)res->failed_at);
+    cJSON_AddStringToObject(e, "report_sha256", res->report_sha256);
+    cJSON_AddStringToObject(e, "uart_sha256", res->uart_sha256);
+    cJSON_AddStringToObject(e, "pcap_sha256", res->pcap_sha256);
+    if (res->trace_sha256[0])
+        cJSON_AddStringToObject(e, "trace_sha256", res->trace_sha256);
+    cJSON_AddItemToObject(r, "inputs", inputs ? cJSON_Duplicate(inputs, 1) : cJSON_CreateArray());
+    char *text = cJSON_Print(r);
+    FILE *f = text ? fopen(path, "w") : NULL;
+    int rc = !f || fputs(text, f) < 0 || fputc('\n', f) < 0;
+    if (f)
+        rc |= fclose(f) != 0;
+    free(text);
+    cJSON_Delete(r);
+    if (rc)
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
 /* one run */
 
 int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t *res,
@@ -1706,6 +1781,9 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
         c.uart_log_path = uart;
         c.pcap_path = pcap;
     }
+    c.console_uart = o->console_uart;
+    c.inputs = o->inputs;
+    c.record_inputs = o->record_path != NULL;
     sim_time_t limit = c.max_time;
     if (o->until && o->until < limit)
         c.max_time = o->until;
@@ -1753,6 +1831,17 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
         sha256_final(&h, d);
         sha256_hex(d, res->trace_sha256);
     }
+    int rc = 0;
+    if (o->record_path && scenario_write_replay(o->record_path, sc, c.seed, res,
+                                                inputlog_records(&s->in), err, errlen)) {
+        *status = 1;
+        rc = -1;
+    }
+    if (s->in.error[0] && !rc) {
+        snprintf(err, errlen, "outside input: %s", s->in.error);
+        *status = EXIT_INPUT;
+        rc = -1;
+    }
     session_close(s);
-    return 0;
+    return rc;
 }

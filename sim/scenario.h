@@ -71,6 +71,9 @@ typedef struct scenario_run_opts {
     sim_time_t until;         /* stop early (replay --until); 0 = the scenario's limit */
     const char *gdb;          /* serve the GDB stub after 'until' (replay) */
     bool quiet;
+    const char *console_uart; /* the host terminal types into this UART */
+    const cJSON *inputs;      /* replay these recorded outside inputs */
+    const char *record_path;  /* write a replay file of this run here */
 } scenario_run_opts_t;
 
 typedef struct scenario_result {
@@ -91,5 +94,15 @@ typedef struct scenario_result {
  * built (err, status = EXIT_INPUT/EXIT_USAGE). */
 int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t *res,
                  char *err, size_t errlen, int *status);
+
+/* "passed", "failed", "reproduced" (an expected failure happened),
+ * "unexpectedly-passed" or "error" (the run could not be built). */
+const char *scenario_verdict(const scenario_result_t *r);
+
+/* A replay file (campaign.h) for a run of 'sc' with 'seed' that gave 'res',
+ * with the outside inputs it took ('inputs' may be NULL). */
+int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
+                          const scenario_result_t *res, const cJSON *inputs, char *err,
+                          size_t errlen);
 
 #endif

@@ -3,13 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 #include "session.h"
+#include "units.h"
 #include "gdbstub.h"
 #include "log.h"
 #include "models/net/netconfig.h"
 
-#define GLITCHBOX_VERSION "0.1.0"
 
 void session_config_init(session_config_t *c)
 {
@@ -233,16 +235,7 @@ static int save_flash_file(machine_t *m, const char *path)
 }
 
 /* ---------------------------------------------------------------------- */
-/* UART input from a file, fed as the receive queue drains */
-
-static void feed_tick(void *opaque)
-{
-    session_t *s = opaque;
-    s->feed.pos += s->feed.ep->uart_rx(s->feed.ep->uart_dev, s->feed.data + s->feed.pos,
-                                       s->feed.len - s->feed.pos);
-    if (s->feed.pos < s->feed.len)
-        sched_after(&s->m->sched, &s->feed.ev, SIM_MS(1));
-}
+/* outside input */
 
 static int setup_uart_input(session_t *s, const char *spec, char *err, size_t errlen,
                             int *status)
@@ -256,8 +249,8 @@ static int setup_uart_input(session_t *s, const char *spec, char *err, size_t er
     }
     memcpy(epname, spec, (size_t)(eq - spec));
     epname[eq - spec] = 0;
-    s->feed.ep = machine_find_endpoint(s->m, epname);
-    if (!s->feed.ep || s->feed.ep->kind != EP_UART) {
+    endpoint_t *e = machine_find_endpoint(s->m, epname);
+    if (!e || e->kind != EP_UART) {
         snprintf(err, errlen, "--uart-input: the board has no UART '%s'", epname);
         *status = EXIT_USAGE;
         return -1;
@@ -267,24 +260,141 @@ static int setup_uart_input(session_t *s, const char *spec, char *err, size_t er
         snprintf(err, errlen, "--uart-input %s: %s", eq + 1, strerror(errno));
         return -1;
     }
-    size_t cap = 0;
-    for (;;) {
-        if (s->feed.len == cap) {
-            cap = cap ? 2 * cap : 4096;
-            uint8_t *nb = realloc(s->feed.data, cap);
-            if (!nb)
-                break;
-            s->feed.data = nb;
-        }
-        size_t n = fread(s->feed.data + s->feed.len, 1, cap - s->feed.len, fi);
-        if (!n)
-            break;
-        s->feed.len += n;
-    }
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fi)) > 0)
+        inputlog_submit_uart(&s->in, epname, buf, n);
     fclose(fi);
-    sched_event_init(&s->feed.ev, "uart-input", feed_tick, s);
-    sched_after(&s->m->sched, &s->feed.ev, 0);
-    s->feed.armed = true;
+    return 0;
+}
+
+/* The host terminal, read at every tick of the input log. */
+static void console_poll(void *opaque, input_log_t *il)
+{
+    session_t *s = opaque;
+    if (s->console_eof)
+        return;
+    uint8_t buf[256];
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n > 0)
+        inputlog_submit_uart(il, s->cfg.console_uart, buf, (size_t)n);
+    else if (n == 0)
+        s->console_eof = true;
+}
+
+static net_link_t *find_link(session_t *s, const char *name)
+{
+    if (name && *name)
+        return network_find(&s->net, name);
+    return s->net.nlinks ? s->net.links[0] : NULL;
+}
+
+/* "link" records: {"target": network name or "", "up": bool} */
+static int apply_link(void *opaque, const cJSON *r, char *err, size_t errlen)
+{
+    session_t *s = opaque;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "target");
+    const cJSON *up = cJSON_GetObjectItemCaseSensitive(r, "up");
+    net_link_t *l = find_link(s, cJSON_IsString(t) ? t->valuestring : NULL);
+    if (!l || !cJSON_IsBool(up)) {
+        snprintf(err, errlen, "a link record needs an existing network and \"up\"");
+        return -1;
+    }
+    net_link_params_t p = l->p;
+    p.up = cJSON_IsTrue(up);
+    net_link_set_params(l, &p);
+    return 0;
+}
+
+int session_monitor(void *opaque, const char *cmd, char *out, size_t outlen)
+{
+    session_t *s = opaque;
+    machine_t *m = s->m;
+    char word[32] = "", a1[128] = "", a2[256] = "";
+    int n = sscanf(cmd, "%31s %127s %255[^\n]", word, a1, a2);
+    sim_time_t next = (machine_now(m) / INPUTLOG_TICK_NS + 1) * INPUTLOG_TICK_NS;
+    if (n >= 1 && !strcmp(word, "help")) {
+        snprintf(out, outlen,
+                 "link down|up [NET]        pull or plug a cable (default the first network)\n"
+                 "set CONTROL VALUE         set a model control (JSON value; `glitchbox "
+                 "controls`)\n"
+                 "pin NET|PIN low|high|release  force a line (a button, a glitch)\n"
+                 "power-cut [TIME]          cut the board's power for TIME (default 100ms)\n"
+                 "uart UART TEXT            type TEXT into a UART's receive line\n"
+                 "controls                  list the board's controls and probes\n"
+                 "These take effect at the next millisecond of virtual time and are recorded.\n");
+        return 0;
+    }
+    if (n >= 1 && !strcmp(word, "controls")) {
+        size_t used = 0;
+        endpoint_t *e;
+        for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_CONTROL, k)) && used < outlen;
+             k++)
+            used += (size_t)snprintf(out + used, outlen - used, "control %s: %s\n", e->name,
+                                     e->help ? e->help : "");
+        for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)) && used < outlen;
+             k++)
+            used += (size_t)snprintf(out + used, outlen - used, "probe %s: %llu hits\n", e->name,
+                                     (unsigned long long)e->probe->hits);
+        if (!used)
+            snprintf(out, outlen, "the board has no controls or probes\n");
+        return 0;
+    }
+    cJSON *r = NULL;
+    char what[300];
+    if (n >= 2 && !strcmp(word, "link") && (!strcmp(a1, "down") || !strcmp(a1, "up"))) {
+        net_link_t *l = find_link(s, n >= 3 ? a2 : NULL);
+        if (!l) {
+            snprintf(out, outlen, "no network '%s'\n", n >= 3 ? a2 : "");
+            return 0;
+        }
+        r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "kind", "link");
+        cJSON_AddStringToObject(r, "target", l->name);
+        cJSON_AddBoolToObject(r, "up", !strcmp(a1, "up"));
+        snprintf(what, sizeof what, "link %s %s", l->name, a1);
+    } else if (n >= 3 && !strcmp(word, "set")) {
+        cJSON *v = cJSON_Parse(a2);
+        if (!v)
+            v = cJSON_CreateString(a2);
+        endpoint_t *e = machine_find_endpoint(m, a1);
+        if (!e || e->kind != EP_CONTROL) {
+            snprintf(out, outlen, "no control '%s' (monitor controls lists them)\n", a1);
+            cJSON_Delete(v);
+            return 0;
+        }
+        r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "kind", "control");
+        cJSON_AddStringToObject(r, "target", a1);
+        cJSON_AddItemToObject(r, "value", v);
+        snprintf(what, sizeof what, "%s = %s", a1, a2);
+    } else if (n >= 3 && !strcmp(word, "pin") &&
+               (!strcmp(a2, "low") || !strcmp(a2, "high") || !strcmp(a2, "release"))) {
+        r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "kind", "pin");
+        cJSON_AddStringToObject(r, "target", a1);
+        cJSON_AddStringToObject(r, "level", a2);
+        snprintf(what, sizeof what, "%s %s", a1, a2);
+    } else if (n >= 1 && !strcmp(word, "power-cut")) {
+        sim_time_t off = SIM_MS(100);
+        if (n >= 2 && units_parse_time(a1, &off)) {
+            snprintf(out, outlen, "power-cut: '%s' is not a time\n", a1);
+            return 0;
+        }
+        r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "kind", "power_cut");
+        cJSON_AddNumberToObject(r, "off_ns", (double)off);
+        snprintf(what, sizeof what, "power cut for %.6f s", (double)off / 1e9);
+    } else if (n >= 3 && !strcmp(word, "uart")) {
+        inputlog_submit_uart(&s->in, a1, (const uint8_t *)a2, strlen(a2));
+        snprintf(out, outlen, "%zu bytes for %s at %.6f s\n", strlen(a2), a1, (double)next / 1e9);
+        return 0;
+    } else {
+        return -1;
+    }
+    inputlog_submit(&s->in, r);
+    snprintf(out, outlen, "%s at %.6f s (the next millisecond of virtual time)\n", what,
+             (double)next / 1e9);
     return 0;
 }
 
@@ -377,8 +487,33 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
         m->cpu->on_bkpt_opaque = &s->sh;
     }
     cpu_reset(m->cpu);
-    if (c->uart_input && setup_uart_input(s, c->uart_input, err, errlen, status))
-        goto fail;
+    inputlog_init(&s->in, m);
+    inputlog_register(&s->in, "link", apply_link, s);
+    if (c->inputs) {
+        if (inputlog_set_replay(&s->in, c->inputs, err, errlen))
+            goto fail;
+        inputlog_start(&s->in);
+    } else {
+        if (c->uart_input) {
+            if (setup_uart_input(s, c->uart_input, err, errlen, status))
+                goto fail;
+            inputlog_start(&s->in);
+        }
+        if (c->console_uart) {
+            endpoint_t *e = machine_find_endpoint(m, c->console_uart);
+            if (!e || e->kind != EP_UART) {
+                snprintf(err, errlen, "--console: the board has no UART '%s'", c->console_uart);
+                *status = EXIT_USAGE;
+                goto fail;
+            }
+            fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+            s->in.poll = console_poll;
+            s->in.poll_opaque = s;
+            inputlog_start(&s->in);
+        }
+        if (c->record_inputs)
+            inputlog_start(&s->in);
+    }
     return s;
 fail:
     session_close(s);
@@ -398,6 +533,9 @@ int session_run(session_t *s, const char *gdb, bool gdb_wait)
         }
         if (!strcmp(gdb, "stdio"))
             s->quiet = true; /* stdout carries the protocol */
+        gs.monitor = session_monitor;
+        gs.monitor_opaque = s;
+        inputlog_start(&s->in);
         s->stop = gdb_stub_serve(&gs, s->cfg.max_time, gdb_wait);
         gdb_stub_close(&gs);
     } else {
@@ -482,6 +620,7 @@ static cJSON *build_report(session_t *s)
     if (s->pcap_sha256[0])
         cJSON_AddStringToObject(h, "pcap", s->pcap_sha256);
     cJSON_AddNumberToObject(r, "uart_bytes", (double)s->uart_bytes);
+    cJSON_AddNumberToObject(r, "outside_inputs", (double)s->in.applied);
     cJSON *cpu = cJSON_AddObjectToObject(r, "cpu");
     char buf[16];
     snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.cfsr);
@@ -540,10 +679,9 @@ void session_close(session_t *s)
 {
     if (!s)
         return;
+    if (s->in.m)
+        inputlog_free(&s->in);
     network_free(&s->net);
-    if (s->feed.armed)
-        sched_cancel(&s->m->sched, &s->feed.ev);
-    free(s->feed.data);
     if (s->uart_log)
         fclose(s->uart_log);
     if (s->trace)

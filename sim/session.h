@@ -24,7 +24,10 @@
 #include "semihost.h"
 #include "sha256.h"
 #include "loader.h"
+#include "inputlog.h"
 #include "models/net/network.h"
+
+#define GLITCHBOX_VERSION "0.1.0"
 
 /* Exit statuses of a run that did not end with a guest exit code. */
 enum {
@@ -60,7 +63,10 @@ typedef struct session_config {
     const char *network_dir;          /* resolves relative paths in it */
     const char *network_origin;       /* file name for its error messages */
     const char *stop_on;              /* end the run when the guest prints this */
-    const char *uart_input;           /* "inst.uart=FILE" */
+    const char *uart_input;           /* "inst.uart=FILE": bytes for a UART's receive line */
+    const char *console_uart;         /* the host terminal types into this UART (live) */
+    const cJSON *inputs;              /* replay these recorded outside inputs */
+    bool record_inputs;               /* keep outside input for a replay file */
 } session_config_t;
 
 void session_config_init(session_config_t *c);
@@ -89,14 +95,10 @@ typedef struct session {
     char tail[512];
     size_t tail_len;
     bool stop_matched;
-    /* --uart-input */
-    struct {
-        endpoint_t *ep;
-        uint8_t *data;
-        size_t len, pos;
-        sched_event_t ev;
-        bool armed;
-    } feed;
+    /* outside input (inputlog.h): --uart-input, --console, the debugger's
+     * fault commands, the UI; recorded or replayed */
+    input_log_t in;
+    bool console_eof;
     /* hooks */
     session_console_fn console_hook;
     void *console_hook_opaque;
@@ -118,6 +120,10 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
  * ("PORT", "HOST:PORT", "stdio"), the run is served to a debugger. Returns
  * the exit code, or -1 (after a message) if the GDB port cannot be opened. */
 int session_run(session_t *s, const char *gdb, bool gdb_wait);
+/* GDB `monitor` commands of the front end: fault injection through the
+ * input log (link, set, pin, power-cut, uart). Writes the reply to out;
+ * returns 0, or -1 for an unknown command. */
+int session_monitor(void *opaque, const char *cmd, char *out, size_t outlen);
 /* Print the end-of-run line (timeout, lockup ...) to stderr. */
 void session_print_outcome(const session_t *s);
 /* Write the report (if configured), save the flash (if configured), hash the

@@ -75,6 +75,23 @@ fi
 grep -q "stopped at 1\.[0-9]* s as asked" "$out/replay-until.txt" && ok "replay: --until stops where asked (at the first instruction boundary after it)" \
     || bad "replay --until: $(cat "$out/replay-until.txt" | tail -1)"
 
+# Outside input: console bytes typed at a moment the host chooses are recorded
+# with their virtual time, and the replay reproduces the run without them.
+echo_elf=build/fw/tests/stm32/echo.elf
+(sleep 0.2; printf 'hello\n') | "$gb" run --board stm32f407-disco --firmware "$echo_elf" \
+    --console mcu.usart2 --record "$out/console.json" --max-time 3s --quiet >"$out/console.txt" 2>&1
+if grep -q '"kind":[[:space:]]*"uart"' "$out/console.json" 2>/dev/null && grep -q HELLO "$out/console.json.out/uart.log"; then
+    ok "record: console input recorded with its virtual time"
+else
+    bad "record: no console input in $out/console.json: $(tail -2 "$out/console.txt" | tr '\n' ' ')"
+fi
+if "$gb" replay "$out/console.json" --quiet </dev/null >"$out/console-replay.txt" 2>&1 &&
+   grep -q "replay: identical" "$out/console-replay.txt"; then
+    ok "record: the replay reproduces the run with its console input"
+else
+    bad "record: replay of console input: $(cat "$out/console-replay.txt" | tail -2 | tr '\n' ' ')"
+fi
+
 # Bad scenario files: exit 65 and a message naming the file and the field.
 check_bad() {
     file=$1; want=$2
