@@ -32,14 +32,32 @@
 #define IDLE_TIMEOUT_MS 8000u       /* no byte for this long: the connection is dead */
 #define CHECK_INTERVAL_MS 60000u    /* between manifest checks when up to date */
 #define PROGRESS_STEP 16384u        /* a downloading line every this many bytes */
+#define TRIAL_DEADLINE_MS 60000u    /* a trial image that has not passed its self-test by then gives up */
 
 static unsigned my_slot;
 static char slot_name(unsigned s) { return s ? 'B' : 'A'; }
 
 /* ---- the device's own work, done in every wait ---- */
 
+static void report(const char *state, const char *extra);
+static bool on_trial, trial_passed;
+
+/* A trial image that cannot even pass its self-test (no network, say) must
+ * not run unconfirmed for ever: it stops kicking the watchdog, and the
+ * bootloader rolls it back. */
+static void trial_watch(void)
+{
+    if (on_trial && !trial_passed && millis() > TRIAL_DEADLINE_MS) {
+        report("failed", "reason=self-test-timeout");
+        console_flush();
+        for (;;)
+            cpu_idle();
+    }
+}
+
 static void heartbeat(void)
 {
+    trial_watch();
     static uint32_t last;
     static bool on;
     if (millis() - last >= 500) {
@@ -346,6 +364,9 @@ int main(void)
     mac[3] = (uint8_t)(uid >> 16);
     mac[4] = (uint8_t)(uid >> 8);
     mac[5] = (uint8_t)uid;
+    boot_state_t st;
+    bool have_state = state_read(&st);
+    on_trial = have_state && st.pending == my_slot;
     net_init(mac);
     while (enc_init(mac)) {
         printf("eth: ENC28J60 does not answer, retrying\n");
@@ -354,9 +375,6 @@ int main(void)
     while (!dhcp_run(30000))
         printf("net: no DHCP answer, trying again\n");
 
-    boot_state_t st;
-    bool have_state = state_read(&st);
-    bool on_trial = have_state && st.pending == my_slot;
     report("checking", NULL);
     manifest_t m;
     bool manifest_ok = fetch_manifest(&m);
@@ -368,6 +386,7 @@ int main(void)
             for (;;)
                 cpu_idle();
         }
+        trial_passed = true;
         confirm();
         have_state = state_read(&st);
     }

@@ -143,6 +143,20 @@ case_noconfirm() {
     verdict noconfirm
 }
 
+# With FW_REF_DIR built with APP_FLAGS=-DENC_NO_WA_PWRSV_SRC: the agent puts
+# the ENC28J60 into power-save before it resets, and without the errata #19
+# workaround the new image's SRC is ignored: the chip never answers, the trial
+# cannot pass its self-test, gives up, and the watchdog rolls it back.
+case_erratum19() {
+    run erratum19 120s "back to slot A" --serve "$ref/server"
+    check erratum19 "the update was installed" has erratum19 "update: state=rebooting version=2"
+    check erratum19 "the chip no longer answers" has erratum19 "eth: ENC28J60 does not answer"
+    check erratum19 "the trial gave up" has erratum19 "update: state=failed version=2 .*reason=self-test-timeout"
+    check erratum19 "rolled back by the watchdog" has erratum19 "boot: rollback slot=B version=2 reason=watchdog"
+    check erratum19 "never confirmed" hasnt erratum19 "state=confirmed"
+    verdict erratum19
+}
+
 cases=${*:-clean loss cable reset badsig noconfirm}
 for c in $cases; do "case_$c"; done
 echo "ota-e2e: $passed passed, $failed failed"
