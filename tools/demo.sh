@@ -21,6 +21,7 @@ $b/glitchbox run --board stm32f407-enc28j60 --flash "$out/flash.bin" \
 rc=$?
 end=$(date +%s.%N)
 sed 's/\r$//; s/^/   | /' "$out/uart.log"
+echo
 python3 - "$out" "$start" "$end" "$rc" <<'PY'
 import json, re, sys
 out, start, end, rc = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
