@@ -1587,9 +1587,11 @@ static sim_time_t entry_time(const cJSON *e)
     return SIM_TIME_NEVER;
 }
 
+/* Arrays of the network section whose items are faults (timed changes of a
+ * cable, server faults, traffic hosts); see models/net/README.md. */
 static bool is_fault_array(const char *name)
 {
-    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "traffic");
+    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "hosts");
 }
 
 static void collect_network_faults(const cJSON *o, const char *prefix, scenario_fault_t *out,
