@@ -339,7 +339,10 @@ http_result_t http_get(uint32_t ip, uint16_t port, const char *path, uint32_t ra
         }
         if (resp->state == HP_DONE) {
             finish_connection(true);
-            return resp->status / 100 == 2 ? HTTP_DONE : HTTP_ERR_STATUS;
+            if (resp->status / 100 == 2)
+                return HTTP_DONE;
+            printf("http: GET %s: status %d\n", path, resp->status);
+            return HTTP_ERR_STATUS;
         }
         if (st == TCP_CLOSED) {
             tcp_error_t e = tcp_error();
@@ -372,7 +375,7 @@ const char *http_result_str(http_result_t r)
     case HTTP_ERR_RESET: return "connection-reset";
     case HTTP_ERR_TIMEOUT: return "timeout";
     case HTTP_ERR_STATUS: return "http-status";
-    case HTTP_ERR_PARSE: return "malformed-response";
+    case HTTP_ERR_PARSE: return "bad-response";
     case HTTP_ERR_SINK: return "write-failed";
     case HTTP_ERR_CLOSED: return "closed-early";
     }

@@ -337,6 +337,8 @@ static bool self_test(bool manifest_ok)
 static void __attribute__((noreturn)) run_without_update(const char *state, const char *extra)
 {
     report(state, extra);
+    if (!strcmp(extra, "reason=up-to-date"))
+        printf("app: version %u is up to date\n", APP_VERSION);
     for (;;) {
         uint32_t start = millis();
         while (millis() - start < CHECK_INTERVAL_MS)
