@@ -287,15 +287,6 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 /* ---------------------------------------------------------------------- */
 /* run */
 
-static void abs_path(const char *p, char *out, size_t outlen)
-{
-    char cwd[PATH_MAX];
-    if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
-        snprintf(out, outlen, "%s", p);
-    else
-        snprintf(out, outlen, "%s/%s", cwd, p);
-}
-
 /* The live-mode options become the network section's "live" object
  * (models/net/README.md), so plain and recorded runs see the same thing. */
 static void add_live_options(const run_opts_t *o, cJSON **net)
@@ -321,7 +312,7 @@ static void add_live_options(const run_opts_t *o, cJSON **net)
     }
     const char *key = o->live_replay ? "replay" : o->live_record ? "record" : NULL;
     if (key) {
-        abs_path(o->live_replay ? o->live_replay : o->live_record, path, sizeof path);
+        scenario_abs_path(o->live_replay ? o->live_replay : o->live_record, path, sizeof path);
         cJSON_DeleteItemFromObjectCaseSensitive(live, "record");
         cJSON_DeleteItemFromObjectCaseSensitive(live, "replay");
         cJSON_AddStringToObject(live, key, path);
@@ -337,7 +328,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
     cJSON_AddStringToObject(j, "name", "recorded-run");
     cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
     if (strchr(o->c.board, '/') || strstr(o->c.board, ".json"))
-        abs_path(o->c.board, path, sizeof path);
+        scenario_abs_path(o->c.board, path, sizeof path);
     else
         snprintf(path, sizeof path, "%s", o->c.board);
     cJSON_AddStringToObject(j, "board", path);
@@ -347,7 +338,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
     for (unsigned i = 0; i < o->c.nfirmware; i++) {
         const session_firmware_t *f = &o->c.firmware[i];
         cJSON *e = cJSON_CreateObject();
-        abs_path(f->path, path, sizeof path);
+        scenario_abs_path(f->path, path, sizeof path);
         cJSON_AddStringToObject(e, "file", path);
         if (f->format != LOADER_FMT_AUTO)
             cJSON_AddStringToObject(e, "format", fmts[f->format]);
@@ -376,7 +367,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
         cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
         if (cJSON_IsString(root) && root->valuestring[0] != '/') {
             char base[PATH_MAX];
-            abs_path(o->network_path, base, sizeof base);
+            scenario_abs_path(o->network_path, base, sizeof base);
             char *slash = strrchr(base, '/');
             *slash = 0;
             snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
@@ -387,7 +378,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
         if (!net)
             net = cJSON_CreateObject();
         cJSON *srv = cJSON_CreateObject();
-        abs_path(o->c.serve_root, path, sizeof path);
+        scenario_abs_path(o->c.serve_root, path, sizeof path);
         cJSON_AddStringToObject(srv, "root", path);
         if (o->c.serve_network)
             cJSON_AddStringToObject(srv, "network", o->c.serve_network);
@@ -499,7 +490,7 @@ static int cmd_run(int argc, char **argv)
         scenario_t *sc = NULL;
         if (j) {
             char where[PATH_MAX + 32];
-            abs_path(o.record, where, sizeof where);
+            scenario_abs_path(o.record, where, sizeof where);
             char *slash = strrchr(where, '/');
             snprintf(slash + 1, sizeof where - (size_t)(slash + 1 - where), "recorded-run.json");
             sc = scenario_from_json(j, where, err, sizeof err);
