@@ -41,6 +41,6 @@ ui-check: host fw-ref
 # The README's screenshot of the main window.
 .PHONY: ui-screenshot
 ui-screenshot: host fw-ref
-	$(Q)$(UI_BIN) --headless --speed max --board stm32f407-enc28j60 \
+	$(Q)$(UI_BIN) --headless --speed max --max-time 60s --board stm32f407-enc28j60 \
 	  --firmware $(FW_REF)/factory-flash.bin@0x08000000 --serve $(FW_REF)/server \
 	  --script ui/screenshot.txt

@@ -218,6 +218,8 @@ static void console_hook(void *opaque, const uint8_t *buf, size_t len)
 {
     ui_t *ui = opaque;
     scene_console_feed(ui->scene, machine_now(ui->m), buf, len);
+    if (ui->have_script)
+        script_output(&ui->script, machine_now(ui->m), buf, len);
     if (ui->prev_hook)
         ui->prev_hook(ui->prev_hook_opaque, buf, len);
 }
@@ -387,12 +389,26 @@ static void reanchor(ui_t *ui)
     ui->anchor_virt = ui->reached;
 }
 
-/* Run until 'target' or the wall-clock budget is spent; true when the
+/* Where the run must stop for the script: its next command's tick. */
+static sim_time_t script_cap(const ui_t *ui, sim_time_t target)
+{
+    if (!ui->have_script)
+        return target;
+    sim_time_t st = script_next_time(&ui->script);
+    return st != SIM_TIME_NEVER && tick_at_or_after(st) < target ? tick_at_or_after(st) : target;
+}
+
+/* Run until 'target', the script's next command (which console output can
+ * make due at any moment) or the end of the wall-clock budget; true when the
  * target was reached. */
 static bool run_to(ui_t *ui, sim_time_t target, double budget_end)
 {
-    while (!ui->ended && ui->reached < target && wall() < budget_end)
-        slice(ui, target);
+    while (!ui->ended && wall() < budget_end) {
+        sim_time_t cap = script_cap(ui, target);
+        if (ui->reached >= cap || ui_now(ui) >= cap)
+            break;
+        slice(ui, cap);
+    }
     return ui->ended || ui->reached >= target;
 }
 
@@ -402,17 +418,13 @@ static bool advance(ui_t *ui, double budget_end)
 {
     if (ui->ended || ui->paused)
         return true;
-    sim_time_t cap = ui->limit;
-    if (ui->have_script) {
-        sim_time_t st = script_next_time(&ui->script);
-        if (st != SIM_TIME_NEVER && tick_at_or_after(st) < cap)
-            cap = tick_at_or_after(st);
-    }
+    sim_time_t cap = script_cap(ui, ui->limit);
     sim_time_t target = cap;
     if (ui->speed > 0) {
+        /* paced to the wall clock, in whole ticks: no slice ends between ticks */
         double want = (double)ui->anchor_virt + (wall() - ui->anchor_wall) * ui->speed * 1e9;
         if (want < (double)target)
-            target = (sim_time_t)want;
+            target = (sim_time_t)want / INPUTLOG_TICK_NS * INPUTLOG_TICK_NS;
     }
     bool reached = run_to(ui, target, budget_end);
     if (ui->speed > 0 && !ui->ended) {
@@ -451,6 +463,12 @@ void ui_submit(ui_t *ui, cJSON *rec, const char *what)
         ui_set_status(ui, C_ORANGE, "%s: a replay takes only its recorded inputs", what);
         return;
     }
+    if (!ui->submit_log)
+        ui->submit_log = cJSON_CreateArray();
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "what", what);
+    cJSON_AddNumberToObject(e, "at_ns", (double)machine_now(ui->m));
+    cJSON_AddItemToArray(ui->submit_log, e);
     inputlog_submit(&ui->s->in, rec);
     ui->submitted++;
     ui_set_status(ui, C_TEXT, "%s at %.3f s%s", what,
@@ -694,6 +712,12 @@ static void type_bytes(ui_t *ui, const char *buf, size_t n)
     }
     if (ui->ended || ui->s->in.replaying)
         return;
+    if (!ui->submit_log)
+        ui->submit_log = cJSON_CreateArray();
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "what", "typing");
+    cJSON_AddNumberToObject(e, "at_ns", (double)machine_now(ui->m));
+    cJSON_AddItemToArray(ui->submit_log, e);
     inputlog_submit_uart(&ui->s->in, ui->console_uart, (const uint8_t *)buf, n);
     ui->submitted++;
 }
@@ -972,6 +996,8 @@ static int dump(ui_t *ui, const char *path)
     cJSON_AddNumberToObject(in, "submitted", ui->submitted);
     cJSON_AddNumberToObject(in, "applied", (double)ui->s->in.applied);
     cJSON_AddItemToObject(in, "records", cJSON_Duplicate(inputlog_records(&ui->s->in), 1));
+    cJSON_AddItemToObject(in, "submitted_log", ui->submit_log ? cJSON_Duplicate(ui->submit_log, 1)
+                                                              : cJSON_CreateArray());
     cJSON *marks = cJSON_AddArrayToObject(j, "marks");
     for (unsigned k = 0; k < scene_nmarks(ui->scene); k++) {
         const scene_mark_t *mk = scene_mark_at(ui->scene, k);
@@ -1124,6 +1150,8 @@ static void run_script(ui_t *ui)
         return;
     const script_cmd_t *c;
     /* commands wait until the run has reached their time (or has ended) */
+    if (ui->ended)
+        script_run_over(&ui->script);
     sim_time_t at = ui->ended ? SIM_TIME_NEVER : ui_now(ui);
     while (!ui->quit && (c = script_due(&ui->script, at))) {
         if (run_command(ui, c)) {
@@ -1579,6 +1607,7 @@ int ui_main(int argc, char **argv)
     cJSON_Delete(replay_json);
     free(ui->controls);
     free(ui->probes);
+    cJSON_Delete(ui->submit_log);
     free(ui);
     return status;
 }

@@ -204,12 +204,14 @@ bool scene_update_parse(scene_update_t *u, const char *line, sim_time_t t)
         u->has_bytes = u->has_total = false;
         u->bytes = u->total = 0;
     }
-    if (has_bytes) {
+    /* "bytes=0/0" means no transfer: the last one's figures stay; "bytes=N"
+     * alone keeps the total printed before */
+    if (has_bytes && !(has_slash && total == 0)) {
         u->bytes = bytes;
         u->has_bytes = true;
-        if (has_slash) {   /* "bytes=N" alone keeps the total printed before */
+        if (has_slash) {
             u->total = total;
-            u->has_total = total > 0;
+            u->has_total = true;
         }
     }
     u->seen = true;

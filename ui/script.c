@@ -57,6 +57,8 @@ static int unquote(const char *p, char *out, size_t cap, size_t *len)
     return 0;
 }
 
+static void arm_next(script_t *s, sim_time_t ran);
+
 int script_parse(script_t *s, const char *text, const char *origin, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -84,27 +86,49 @@ int script_parse(script_t *s, const char *text, const char *origin, char *err, s
             *cr = 0;
         if (!*q || *q == '#')
             continue;
-        char word[16], when[32], opname[16];
-        int used = 0;
-        if (sscanf(q, "%15s %31s %15s %n", word, when, opname, &used) < 3 || strcmp(word, "at")) {
-            snprintf(err, errlen, "%s:%d: expected \"at TIME COMMAND [ARGUMENT]\"", origin,
-                     lineno);
-            goto fail;
-        }
         script_cmd_t c;
         memset(&c, 0, sizeof c);
         c.line = lineno;
-        if (units_parse_time(when, &c.at)) {
-            snprintf(err, errlen, "%s:%d: '%s' is not a time (e.g. 1.5s, 200ms)", origin, lineno,
-                     when);
-            goto fail;
+        char word[16], when[32], opname[16];
+        int used = 0;
+        if (!strncmp(q, "after \"", 7)) {
+            /* after "TEXT" [DELAY] COMMAND */
+            const char *end = strchr(q + 7, '"');
+            if (!end || end == q + 7 || (size_t)(end - q - 7) >= sizeof c.text) {
+                snprintf(err, errlen, "%s:%d: after needs a quoted text of 1 to %zu bytes", origin,
+                         lineno, sizeof c.text - 1);
+                goto fail;
+            }
+            c.when = WHEN_AFTER_TEXT;
+            memcpy(c.text, q + 7, (size_t)(end - q - 7));
+            q = (char *)end + 1;
+            if (sscanf(q, " %31s %n", when, &used) == 1 && !units_parse_time(when, &c.at))
+                q += used;
+            if (sscanf(q, " %15s %n", opname, &used) < 1) {
+                snprintf(err, errlen, "%s:%d: after \"TEXT\" needs a command", origin, lineno);
+                goto fail;
+            }
+        } else {
+            if (sscanf(q, "%15s %31s %15s %n", word, when, opname, &used) < 3 ||
+                (strcmp(word, "at") && strcmp(word, "in"))) {
+                snprintf(err, errlen, "%s:%d: expected \"at TIME\", \"in DELAY\" or \"after "
+                         "\\\"TEXT\\\" [DELAY]\", then COMMAND [ARGUMENT]", origin, lineno);
+                goto fail;
+            }
+            c.when = strcmp(word, "at") ? WHEN_IN : WHEN_AT;
+            if (units_parse_time(when, &c.at)) {
+                snprintf(err, errlen, "%s:%d: '%s' is not a time (e.g. 1.5s, 200ms)", origin,
+                         lineno, when);
+                goto fail;
+            }
+            if (c.when == WHEN_AT && c.at < last) {
+                snprintf(err, errlen, "%s:%d: %s is earlier than the command before", origin,
+                         lineno, when);
+                goto fail;
+            }
+            if (c.when == WHEN_AT)
+                last = c.at;
         }
-        if (c.at < last) {
-            snprintf(err, errlen, "%s:%d: %s is earlier than the command before", origin, lineno,
-                     when);
-            goto fail;
-        }
-        last = c.at;
         unsigned k;
         for (k = 0; k < sizeof ops / sizeof ops[0] && strcmp(ops[k].name, opname); k++)
             ;
@@ -174,6 +198,7 @@ int script_parse(script_t *s, const char *text, const char *origin, char *err, s
         }
         s->cmds[s->n++] = c;
     }
+    arm_next(s, 0);
     return 0;
 fail:
     script_free(s);
@@ -221,14 +246,59 @@ void script_free(script_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The time cmds[next] becomes due, once the command before has run at 'ran'. */
+static void arm_next(script_t *s, sim_time_t ran)
+{
+    s->last_ran = ran;
+    s->seen_len = 0;
+    s->seen[0] = 0;
+    if (s->next >= s->n) {
+        s->due = SIM_TIME_NEVER;
+        return;
+    }
+    const script_cmd_t *c = &s->cmds[s->next];
+    s->due = s->over ? 0 : c->when == WHEN_AT ? c->at : c->when == WHEN_IN ? ran + c->at
+                                                                            : SIM_TIME_NEVER;
+}
+
+void script_run_over(script_t *s)
+{
+    s->over = true;
+    if (s->next < s->n)
+        s->due = 0;
+}
+
+void script_output(script_t *s, sim_time_t t, const uint8_t *buf, size_t len)
+{
+    if (s->next >= s->n || s->cmds[s->next].when != WHEN_AFTER_TEXT || s->due != SIM_TIME_NEVER)
+        return;
+    const script_cmd_t *c = &s->cmds[s->next];
+    for (size_t k = 0; k < len; k++) {
+        if (s->seen_len == sizeof s->seen - 1) {
+            /* keep enough of the tail to match a text split across writes */
+            memmove(s->seen, s->seen + 256, s->seen_len - 256);
+            s->seen_len -= 256;
+        }
+        s->seen[s->seen_len++] = buf[k] ? (char)buf[k] : ' ';
+        s->seen[s->seen_len] = 0;
+        if (buf[k] == (uint8_t)c->text[strlen(c->text) - 1] && strstr(s->seen, c->text)) {
+            s->due = t + c->at;
+            return;
+        }
+    }
+}
+
 const script_cmd_t *script_due(script_t *s, sim_time_t now)
 {
-    if (s->next < s->n && s->cmds[s->next].at <= now)
-        return &s->cmds[s->next++];
+    if (s->next < s->n && s->due != SIM_TIME_NEVER && s->due <= now) {
+        const script_cmd_t *c = &s->cmds[s->next++];
+        arm_next(s, now);
+        return c;
+    }
     return NULL;
 }
 
 sim_time_t script_next_time(const script_t *s)
 {
-    return s->next < s->n ? s->cmds[s->next].at : SIM_TIME_NEVER;
+    return s->next < s->n ? s->due : SIM_TIME_NEVER;
 }

@@ -158,6 +158,7 @@ typedef struct ui {
     unsigned inputs_seen;     /* records of the input log turned into marks */
     bool input_error_shown;
     unsigned submitted;
+    cJSON *submit_log;        /* what was submitted when (for dumps) */
     char status[256];
     uint32_t status_color;
     /* controls panel */

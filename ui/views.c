@@ -253,6 +253,29 @@ static uint32_t line_color(const char *s)
     return C_TEXT;
 }
 
+/* Rows of a console line 'cols' wide, broken at spaces where a word would
+ * be split (a word longer than a row is split). Fills starts[]; returns the
+ * count. */
+static int wrap_rows(const char *t, int len, int cols, int *starts, int max)
+{
+    int n = 0, at = 0;
+    do {
+        if (n < max)
+            starts[n] = at;
+        n++;
+        if (len - at <= cols)
+            break;
+        int cut = at + cols;
+        for (int k = cut; k > at + cols / 2; k--)
+            if (t[k] == ' ') {
+                cut = k + 1;
+                break;
+            }
+        at = cut;
+    } while (at < len);
+    return n;
+}
+
 static void draw_console(ui_t *ui, SDL_Rect r)
 {
     gfx_t *g = &ui->g;
@@ -281,10 +304,12 @@ static void draw_console(ui_t *ui, SDL_Rect r)
     }
     /* bottom-up, wrapping long lines, skipping console_scroll rows; while
      * the text does not fill the panel it starts at the top */
+    enum { MAX_ROWS = SCENE_LINE_MAX };
+    int starts[MAX_ROWS];
     int total = 0;
     for (unsigned k = 0; k < n && total <= rows; k++) {
         const scene_line_t *l = scene_console_line(ui->scene, k);
-        total += l->len ? (l->len + cols - 1) / cols : 1;
+        total += wrap_rows(l->text, l->len, cols, starts, MAX_ROWS);
     }
     if (total <= rows)
         ui->console_scroll = 0;
@@ -294,14 +319,15 @@ static void draw_console(ui_t *ui, SDL_Rect r)
     int drawn = 0;
     for (unsigned k = n; k-- > 0 && y > body.y - lh;) {
         const scene_line_t *l = scene_console_line(ui->scene, k);
-        int nrows = l->len ? (l->len + cols - 1) / cols : 1;
+        int nrows = wrap_rows(l->text, l->len, cols, starts, MAX_ROWS);
         for (int row = nrows - 1; row >= 0; row--) {
             if (skip > 0) {
                 skip--;
                 continue;
             }
             char part[SCENE_LINE_MAX + 1];
-            int off = row * cols, len = l->len - off < cols ? l->len - off : cols;
+            int off = starts[row];
+            int len = (row + 1 < nrows ? starts[row + 1] : l->len) - off;
             if (len < 0)
                 len = 0;
             /* bytes the font cannot show are drawn as '?' */

@@ -19,7 +19,9 @@ fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 # 1. A plain run with the update server, driven by tests/ui/session.txt.
 sed "s#@TMP@#$tmp#g" "$here/session.txt" > "$tmp/session.txt"
-if "$UI" --headless --speed max --board stm32f407-enc28j60 \
+# (--max-time: a firmware that never prints what the script waits for ends the
+# run, the remaining commands run at once and the checks below say what is missing)
+if "$UI" --headless --speed max --max-time 60s --board stm32f407-enc28j60 \
         --firmware "$fw/factory-flash.bin@0x08000000" --serve "$fw/server" \
         --script "$tmp/session.txt" --record "$tmp/rec.json" > "$tmp/ui.out" 2> "$tmp/ui.err"; then
     ok "session: scripted run ends cleanly"
@@ -88,7 +90,8 @@ expect_error() { # name status pattern command...
 printf 'at 10ms click no.such.widget\n' > "$tmp/bad-widget.txt"
 printf 'at 1s click run\nat 0.5s quit\n' > "$tmp/bad-order.txt"
 expect_error "unknown widget" 1 "bad-widget.txt:1: no widget 'no.such.widget'" \
-    "$UI" --headless --speed max --scenario scenarios/clean-update.json --script "$tmp/bad-widget.txt"
+    "$UI" --headless --speed max --max-time 10s --scenario scenarios/clean-update.json \
+    --script "$tmp/bad-widget.txt"
 expect_error "script out of order" 64 "bad-order.txt:2: 0.5s is earlier" \
     "$UI" --headless --scenario scenarios/clean-update.json --script "$tmp/bad-order.txt"
 expect_error "no run given" 64 "give one of --scenario" "$UI" --headless

@@ -83,16 +83,21 @@ START_TEST(update_lines_of_the_reference_agent)
     /* "bytes=N" without a total keeps the total printed before */
     feed(500, "update: state=rebooting version=2 slot=B bytes=21192 retries=1 errors=2\n");
     ck_assert_double_eq_tol(scene_update_progress(&sc->update), 1.0, 1e-9);
+    /* "bytes=0/0": no transfer now; the last one's figures stay */
+    feed(550, "update: state=idle version=2 bytes=0/0 retries=0 errors=0 reason=up-to-date\n");
+    ck_assert_double_eq_tol(scene_update_progress(&sc->update), 1.0, 1e-9);
+    ck_assert_str_eq(sc->update.reason, "up-to-date");
     feed(600, "update: state=failed reason=no-manifest\n");
     ck_assert_str_eq(sc->update.reason, "no-manifest");
     ck_assert_str_eq(sc->update.version, "");
     /* marks: one per state change, one for the interruption */
-    ck_assert_uint_eq(scene_nmarks(sc), 5);
+    ck_assert_uint_eq(scene_nmarks(sc), 6);
     ck_assert_str_eq(scene_mark_at(sc, 0)->label, "available v2");
     ck_assert_str_eq(scene_mark_at(sc, 1)->label, "downloading v2");
     ck_assert_str_eq(scene_mark_at(sc, 2)->label, "download interrupted");
     ck_assert_uint_eq(scene_mark_at(sc, 2)->t, 400);
-    ck_assert_str_eq(scene_mark_at(sc, 4)->label, "failed");
+    ck_assert_str_eq(scene_mark_at(sc, 4)->label, "idle v2");
+    ck_assert_str_eq(scene_mark_at(sc, 5)->label, "failed");
     ck_assert(!scene_update_parse(&sc->update, "app: version 2 running", 700));
 }
 END_TEST
@@ -270,12 +275,47 @@ START_TEST(script_parses_commands_in_time_order)
 }
 END_TEST
 
+START_TEST(script_waits_for_text_and_follows_the_command_before)
+{
+    script_t s;
+    char err[256];
+    const char *text = "after \"state=downloading\" 20ms click cable.0\n"
+                       "in 1s click cable.0\n"
+                       "after \"link up\" quit\n";
+    ck_assert_int_eq(script_parse(&s, text, "t.txt", err, sizeof err), 0);
+    ck_assert_int_eq(s.cmds[0].when, WHEN_AFTER_TEXT);
+    ck_assert_str_eq(s.cmds[0].text, "state=downloading");
+    ck_assert_uint_eq(s.cmds[0].at, 20000000);
+    ck_assert_uint_eq(script_next_time(&s), SIM_TIME_NEVER);
+    /* the text split across two writes; due 20 ms after its last byte */
+    script_output(&s, 100, (const uint8_t *)"update: state=down", 18);
+    ck_assert_uint_eq(script_next_time(&s), SIM_TIME_NEVER);
+    script_output(&s, 150, (const uint8_t *)"loading version=2\n", 18);
+    ck_assert_uint_eq(script_next_time(&s), 150 + 20000000);
+    ck_assert_ptr_null(script_due(&s, 20000149));
+    ck_assert_ptr_nonnull(script_due(&s, 20000200));
+    /* "in": after the command before ran */
+    ck_assert_uint_eq(script_next_time(&s), 20000200 + 1000000000);
+    ck_assert_ptr_nonnull(script_due(&s, 1020000200));
+    /* output before that command ran does not count for the next one */
+    ck_assert_uint_eq(script_next_time(&s), SIM_TIME_NEVER);
+    script_output(&s, 1030000000, (const uint8_t *)"eth: link up\n", 13);
+    ck_assert_uint_eq(script_next_time(&s), 1030000000);
+    ck_assert_int_eq(script_due(&s, 1030000000)->op, SCR_QUIT);
+    ck_assert_ptr_null(script_due(&s, SIM_TIME_NEVER - 1));
+    script_free(&s);
+}
+END_TEST
+
 START_TEST(script_errors_name_the_line)
 {
     script_t s;
     char err[256];
     static const struct { const char *text, *want; } bad[] = {
-        { "click cable.0\n", "t.txt:1: expected \"at TIME" },
+        { "click cable.0\n", "t.txt:1: expected \"at TIME\"" },
+        { "after boot 1s quit\n", "t.txt:1: expected \"at TIME\"" },
+        { "after \"boot\" 1s\n", "t.txt:1: after \"TEXT\" needs a command" },
+        { "after \"\" quit\n", "t.txt:1: after needs a quoted text" },
         { "at soon click x\n", "t.txt:1: 'soon' is not a time" },
         { "at 2s click x\nat 1s click y\n", "t.txt:2: 1s is earlier" },
         { "at 1s jump x\n", "t.txt:1: unknown command 'jump'" },
@@ -308,6 +348,7 @@ int main(void)
     tcase_add_test(tc, intervals_open_and_close);
     tcase_add_test(tc, marks_stay_in_time_order);
     tcase_add_test(tc, script_parses_commands_in_time_order);
+    tcase_add_test(tc, script_waits_for_text_and_follows_the_command_before);
     tcase_add_test(tc, script_errors_name_the_line);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
