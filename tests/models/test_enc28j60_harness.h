@@ -133,6 +133,7 @@ static SIM_UNUSED net_port_t host;
 #define HOST_MAX 64
 static SIM_UNUSED struct { uint8_t data[NET_FRAME_MAX]; size_t len; sim_time_t t; } host_rx[HOST_MAX];
 static SIM_UNUSED unsigned host_count;
+static SIM_UNUSED bool host_echo;   /* send every received frame straight back (external loopback) */
 
 static inline void host_receive(void *owner, const uint8_t *frame, size_t len, bool fcs_ok)
 {
@@ -144,6 +145,8 @@ static inline void host_receive(void *owner, const uint8_t *frame, size_t len, b
         host_rx[host_count].t = m->sched.now;
     }
     host_count++;
+    if (host_echo)
+        net_port_send(&host, frame, len);
 }
 
 static inline enc28j60_t *make_chip(const char *name, const char *json)
@@ -171,6 +174,7 @@ static inline void bench(const char *cfg_a, bool two_chips, const char *cfg_b)
     b = two_chips ? make_chip("b", cfg_b) : NULL;
     net_port_init(&host, "host", host_receive, NULL, NULL);
     host_count = 0;
+    host_echo = false;
     net_link_init(&cable, "cable", &m->sched, m->seed, &a->port, two_chips ? &b->port : &host);
     enc28j60_class.reset(a, RESET_POWER_ON);
     if (b)
