@@ -196,6 +196,7 @@ typedef struct enc28j60 {
     sim_time_t tx_wire_start, tx_wire_end, last_tx_end;
     int tx_coll_at;            /* byte offset of this attempt's collision, -1 none */
     bool tx_coll_link_pulse;
+    bool tx_giant;             /* longer than MAMXFL: aborted once MAMXFL bytes are out */
     uint8_t tx_frame[NET_FRAME_MAX + 8];
     /* DMA and BIST */
     bool dma_busy, dma_waits_tx, bist_busy;

@@ -516,9 +516,8 @@ static void tx_finish(enc28j60_t *s, bool ok, enum enc_tx_abort_reason why)
 }
 
 /* Build the frame to send from the buffer: control byte at ETXST, frame
- * bytes ETXST+1..ETXND, padding and CRC per the control byte or MACON3.
- * Returns false (after aborting) if it cannot go out. */
-static bool tx_prepare(enc28j60_t *s)
+ * bytes ETXST+1..ETXND, padding and CRC per the control byte or MACON3. */
+static void tx_prepare(enc28j60_t *s)
 {
     s->tx_start = enc_rd16(s, 0, ENC_ETXSTL) & 0x1FFF;
     s->tx_end = enc_rd16(s, 0, ENC_ETXNDL) & 0x1FFF;
@@ -594,14 +593,12 @@ static bool tx_prepare(enc28j60_t *s)
     }
     s->tx_len = (uint16_t)on_wire;
     uint16_t mamxfl = enc_rd16(s, 2, ENC_MAMXFLL);
-    if (!huge && on_wire > mamxfl) {
+    s->tx_giant = !huge && on_wire > mamxfl;
+    if (s->tx_giant) {
+        /* the MAC sends MAMXFL bytes, then aborts */
         s->tsv |= ENC_TSV_GIANT;
-        s->tx_wire_total = 0;
-        s->tx_attempt = 0;
-        tx_finish(s, false, ENC_TXA_GIANT);
-        return false;
+        s->tx_len = mamxfl;
     }
-    return true;
 }
 
 /* The first link pulse of the partner at or after 't'. */
@@ -674,7 +671,9 @@ static void tx_attempt_start(enc28j60_t *s)
     uint16_t phcon1 = s->phy[ENC_PHCON1], phcon2 = s->phy[ENC_PHCON2];
     bool loop = phcon1 & ENC_PHCON1_PLOOPBK;
     bool to_wire = !loop && !(phcon2 & ENC_PHCON2_TXDIS) && enc_phy_receiving(s);
-    if (to_wire)
+    /* a giant is cut short: the partner sees a fragment with a bad CRC and
+     * drops it, so nothing reaches the link */
+    if (to_wire && !s->tx_giant)
         net_port_send(&s->port, s->tx_frame, s->tx_payload);
 }
 
@@ -683,6 +682,10 @@ static void tx_attempt_end(enc28j60_t *s)
     uint16_t phcon1 = s->phy[ENC_PHCON1], phcon2 = s->phy[ENC_PHCON2];
     if (s->tx_coll_at < 0) {
         s->tx_wire_total += ENC_PREAMBLE_BYTES + s->tx_len;
+        if (s->tx_giant) {
+            tx_finish(s, false, ENC_TXA_GIANT);
+            return;
+        }
         if (phcon1 & ENC_PHCON1_PLOOPBK)
             tx_loop_back(s, ENC_ERR_FD_LOOPBACK);
         else if (!(phcon1 & ENC_PHCON1_PDPXMD) && !(phcon2 & ENC_PHCON2_HDLDIS))
@@ -755,8 +758,7 @@ void enc_tx_request(enc28j60_t *s)
     s->tx_attempt = 0;
     s->tx_wire_total = 0;
     s->estat &= (uint8_t)~(ENC_ESTAT_TXABRT | ENC_ESTAT_LATECOL);
-    if (!tx_prepare(s))
-        return;
+    tx_prepare(s);
     sim_time_t at = s->sched->now + enc_cycles(s, ENC_TX_START_CYCLES);
     sim_time_t gap = s->last_tx_end + ipg_time(s);
     if (s->last_tx_end && gap > at)

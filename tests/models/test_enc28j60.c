@@ -520,12 +520,19 @@ START_TEST(transmit_padding_crc_and_control_byte)
     tsv_read(a, m60 + 4, tsv);
     ck_assert_uint_eq(tsv[0] | tsv[1] << 8, 64);
     ck_assert_uint_eq(tsv[2] & 0x10, 0); /* FCS correct */
-    /* a frame longer than MAMXFL aborts: TXERIF, TXABRT, TSV giant */
+    /* a frame longer than MAMXFL aborts once MAMXFL bytes are out:
+     * 1 us + (8 + 100) * 0.8 us; TXERIF, TXABRT, TSV giant; nothing arrives */
     wr16(a, MAMXFLL, 100);
     n = make_frame(f, mac_h, mac_a, 0x0800, 200, 0);
     bfc(a, EIR, TXIF | TXERIF);
+    unsigned before = host_count;
     tx_send(a, f, n);
+    run_us(87.3);
+    ck_assert_uint_eq(rcr(a, ECON1) & TXRTS, TXRTS);
+    run_us(0.1);
     ck_assert_uint_eq(rcr(a, ECON1) & TXRTS, 0);
+    run_us(20);
+    ck_assert_uint_eq(host_count, before);
     ck_assert_uint_eq(rcr(a, EIR) & (TXIF | TXERIF), TXIF | TXERIF);
     ck_assert_uint_eq(rcr(a, ESTAT) & TXABRT, TXABRT);
     tsv_read(a, n, tsv);

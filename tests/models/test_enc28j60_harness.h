@@ -161,6 +161,23 @@ static inline enc28j60_t *make_chip(const char *name, const char *json)
 }
 
 static SIM_UNUSED unsigned cur_bank[2];
+static SIM_UNUSED gpio_net_t int_net[2];
+static SIM_UNUSED unsigned int_edges[2];  /* falling edges of each chip's INT pin */
+
+static inline void int_listener(void *opaque, int n, bool level)
+{
+    (void)opaque;
+    if (!level)
+        int_edges[n]++;
+}
+
+static inline void wire_int(enc28j60_t *e, int n)
+{
+    gpio_net_init(&int_net[n], n ? "INT_B" : "INT_A", GPIO_PULL_UP);
+    gpio_net_attach(&int_net[n], &e->int_pin);
+    gpio_net_listen(&int_net[n], int_listener, NULL, n);
+    int_edges[n] = 0;
+}
 
 static inline unsigned idx(const enc28j60_t *e) { return e == b; }
 
@@ -176,6 +193,9 @@ static inline void bench(const char *cfg_a, bool two_chips, const char *cfg_b)
     host_count = 0;
     host_echo = false;
     net_link_init(&cable, "cable", &m->sched, m->seed, &a->port, two_chips ? &b->port : &host);
+    wire_int(a, 0);
+    if (b)
+        wire_int(b, 1);
     enc28j60_class.reset(a, RESET_POWER_ON);
     if (b)
         enc28j60_class.reset(b, RESET_POWER_ON);
