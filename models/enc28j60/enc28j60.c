@@ -218,8 +218,8 @@ static const enc_erratum_info_t errata[ENC_ERR_COUNT] = {
     [ENC_ERR_RXRDPT_EVEN] = { "rxrdpt_even", 14, ENC_REVS_ALL, true, 1.0,
         "even values in ERXRDPT may corrupt the receive buffer",
         "ERXRDPT holds an even address and the ring fills up to it",
-        "the hardware writes up to two bytes past ERXRDPT: the next-packet pointer and status of "
-        "the oldest unread packet are overwritten",
+        "the hardware's write pointer reaches ERXRDPT, the ring then looks empty and the next "
+        "frame overwrites the oldest unread packet, its next-packet pointer and status included",
         "always write ERXRDPT odd: next packet pointer - 1, or ERXND when that is ERXST - 1" },
     [ENC_ERR_LATECOL] = { "latecol_unreliable", 15, ENC_REVS_ALL, true, 0.5,
         "ESTAT.LATECOL unreliable",
