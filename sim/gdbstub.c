@@ -519,18 +519,26 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     while (*cmd == ' ')
         cmd++;
     if (!strcmp(cmd, "help")) {
-        snprintf(out, outlen,
+        int n = snprintf(out, outlen,
                  "reset [halt]     system reset; the target stays halted at its reset vector\n"
+                 "halt             where the (halted) target is\n"
                  "time             virtual time and cycle count\n"
                  "catch on|off     stop when a fault exception is taken (default on)\n"
-                 "regs             fault status registers\n"
-                 "link down|up     pull or plug the network cable of every port\n"
-                 "(front end)      further commands such as 'link down' come from the scenario\n");
+                 "regs             fault status registers\n");
+        /* fault injection and the like come from the front end */
+        if (g->monitor && n > 0 && (size_t)n < outlen)
+            g->monitor(g->monitor_opaque, "help", out + n, outlen - (size_t)n);
         return 0;
     }
     if (!strcmp(cmd, "reset") || !strcmp(cmd, "reset halt") || !strcmp(cmd, "reset init")) {
         machine_reset(m, RESET_SYSTEM, RESET_CAUSE_DEBUGGER);
         snprintf(out, outlen, "reset: pc 0x%08x sp 0x%08x\n", m->cpu->r[15], m->cpu->r[13]);
+        return 0;
+    }
+    if (!strcmp(cmd, "halt")) {
+        /* Monitor commands arrive while the target is halted (all-stop mode). */
+        snprintf(out, outlen, "target halted at pc 0x%08x, %.9f s of virtual time\n",
+                 m->cpu->r[15], (double)machine_now(m) / 1e9);
         return 0;
     }
     if (!strcmp(cmd, "time")) {
@@ -542,18 +550,6 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     if (!strcmp(cmd, "catch on") || !strcmp(cmd, "catch off")) {
         g->catch_faults = !strcmp(cmd, "catch on");
         snprintf(out, outlen, "fault catch %s\n", g->catch_faults ? "on" : "off");
-        return 0;
-    }
-    if (!strcmp(cmd, "link down") || !strcmp(cmd, "link up")) {
-        /* the cable of every network port of the board */
-        bool up = !strcmp(cmd, "link up");
-        unsigned n = 0;
-        endpoint_t *e;
-        while ((e = machine_find_endpoint_kind(m, EP_NET_PORT, n)) != NULL) {
-            net_port_set_link(e->port, up);
-            n++;
-        }
-        snprintf(out, outlen, "link %s on %u port%s\n", up ? "up" : "down", n, n == 1 ? "" : "s");
         return 0;
     }
     if (!strcmp(cmd, "regs")) {
