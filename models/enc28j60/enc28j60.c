@@ -599,6 +599,9 @@ static void econ2_written(enc28j60_t *s, uint8_t old)
         uint8_t count = s->regs[1][ENC_EPKTCNT];
         if (count)
             enc_set_pktcnt(s, count - 1u);
+        else
+            log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x908,
+                     "%s: ECON2.PKTDEC with EPKTCNT already 0 (it stays 0)", s->name);
         s->econ2 &= (uint8_t)~ENC_ECON2_PKTDEC;
     }
     if ((s->econ2 & 0x10) && !(old & 0x10))
