@@ -548,8 +548,12 @@ static void tx_prepare(enc28j60_t *s)
         }
     }
     size_t room = sizeof s->tx_frame - 4;
-    if (len > room)
+    if (len > room) {
+        log_once(LOG_UNIMP, "enc28j60", s->log_key + 0x924,
+                 "%s: a %zu-byte frame is longer than the links carry; sent cut to %zu bytes",
+                 s->name, len, room);
         len = room;
+    }
     for (size_t k = 0; k < len; k++)
         s->tx_frame[k] = s->mem[(s->tx_start + 1 + k) & 0x1FFF];
     bool vlan;
