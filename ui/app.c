@@ -1054,10 +1054,9 @@ static int run_command(ui_t *ui, const script_cmd_t *c)
     case SCR_CLICK:
     case SCR_PRESS:
     case SCR_RELEASE: {
-        if (!ui->nwidgets) {
-            draw_frame(ui);
-            present(ui);
-        }
+        /* the widgets as they are now (what came before may have changed them) */
+        draw_frame(ui);
+        present(ui);
         ui_widget_t *w = widget_by_id(ui, c->arg);
         if (!w) {
             fprintf(stderr, "glitchbox-ui: %s:%d: no widget '%s' on the screen (--list-widgets "
