@@ -23,12 +23,23 @@ static stm32f407_t *soc;
 #define RCC_APB1ENR (RCC + 0x40)
 #define RCC_APB2ENR (RCC + 0x44)
 
+/* Guest console output: counted, kept off the test's stdout. */
+static size_t console_bytes;
+static inline void console_sink(void *opaque, const char *source, const uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    (void)source;
+    (void)buf;
+    console_bytes += len;
+}
+
 static inline void load(const char *board_json, uint64_t seed)
 {
     log_set_quiet(true);
     log_once_reset();
     m = machine_new(seed);
     ck_assert_ptr_nonnull(m);
+    m->console = console_sink;
     int rc = machine_load_board_json(m, board_json, "test");
     if (rc)
         ck_abort_msg("%s", m->error);
@@ -60,6 +71,13 @@ static inline uint32_t rd16(uint32_t a)
 {
     uint32_t v = 0xDEADBEEF;
     ck_assert_int_eq(bus_read(&m->bus, a, 2, &v), 0);
+    return v;
+}
+
+static inline uint32_t rd8_at(uint32_t a)
+{
+    uint32_t v = 0xDEADBEEF;
+    ck_assert_int_eq(bus_read(&m->bus, a, 1, &v), 0);
     return v;
 }
 
