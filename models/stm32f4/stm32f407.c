@@ -821,10 +821,25 @@ static uint32_t reset_flags(enum reset_cause cause)
     }
 }
 
+/* A core stalled on the bus (behind a flash operation) has its clock ahead
+ * of the cut: it never got there. */
+static void rewind_core(cpu_t *cpu, sim_time_t now)
+{
+    if (cpu_time_of(cpu, cpu->cycles) <= now)
+        return;
+    sim_cycles_t c = cpu_cycles_at(cpu, now);
+    if (c < cpu->clk_base_cycles) {
+        cpu->clk_base_cycles = c;
+        cpu->clk_base_ns = now;
+    }
+    cpu->cycles = c;
+}
+
 static void stm32f407_reset(void *inst, enum reset_kind kind)
 {
     stm32f407_t *s = inst;
     if (kind == RESET_POWER_CUT) {
+        rewind_core(s->ctx.cpu, sched_now(s->ctx.sched));
         /* the flash is left as the cut finds it; the rest stops */
         stm32f4_flash_reset(&s->flash, true);
         /* the backup registers live on VBAT; the backup SRAM also needs its regulator */

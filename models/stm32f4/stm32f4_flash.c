@@ -25,7 +25,10 @@
  *   (STM32F405/407 datasheet; x64 uses the x32 times). While an operation
  *   runs, every read of the array (fetch or data, not served by the decoded
  *   instruction cache, which stands in for the ART cache) and every write
- *   of FLASH_CR stall the core until it ends.
+ *   of FLASH_CR or of the array stall the core until it ends; the operation
+ *   still ends at its own time among the other events (a power cut 400 ms
+ *   into an erase finds it running even if the core stalled behind it), and
+ *   a stalled write takes effect right after it.
  * - The change reaches the array when the operation ends; a reset or a
  *   power cut during an operation leaves a partial result drawn from the
  *   flash's seeded RNG stream: each bit of a program, each byte of an erase
@@ -330,13 +333,75 @@ static void done_event(void *opaque)
     complete(opaque);
 }
 
-/* The core waits on the bus until the operation ends. */
+/* The core waits on the bus until the operation ends: its clock jumps to
+ * the end, and the operation completes in order with every other event
+ * (done_event), so a power cut or reset that comes first still finds it
+ * running. The access that stalled ends the CPU's slice, the scheduler
+ * catches up before the next instruction. */
 static void stall_until_done(stm32f4_flash_t *s)
 {
-    if (!s->op)
-        return;
-    cpu_sync_to_time(s->cpu, s->op_end);
-    complete(s);
+    if (s->op)
+        cpu_sync_to_time(s->cpu, s->op_end);
+}
+
+/* What a read stalled behind the operation returns: the array as the
+ * operation leaves it. */
+static uint32_t read_after_op(const stm32f4_flash_t *s, const uint8_t *mem, uint32_t off,
+                              unsigned size)
+{
+    uint32_t v = 0;
+    for (unsigned k = 0; k < size; k++) {
+        uint32_t o = off + k;
+        uint8_t b = mem[o];
+        if (s->op && mem == s->op_mem && o >= s->op_off && o < s->op_off + s->op_len) {
+            if (s->op == FLASH_OP_ERASE)
+                b = 0xFF;
+            else if (s->op == FLASH_OP_PROGRAM)
+                b &= (uint8_t)(s->op_data >> (8 * (o - s->op_off)));
+        }
+        v |= (uint32_t)b << (8 * k);
+    }
+    return v;
+}
+
+static void program(stm32f4_flash_t *s, bool otp, uint32_t off, unsigned size, uint32_t v);
+static void reg_write(stm32f4_flash_t *s, uint32_t off, unsigned size, uint32_t v);
+
+static void apply_deferred(stm32f4_flash_t *s)
+{
+    enum flash_deferred kind = s->deferred;
+    s->deferred = FLASH_DEFER_NONE;
+    sched_cancel(s->sched, &s->deferred_ev);
+    if (kind == FLASH_DEFER_REG)
+        reg_write(s, s->deferred_off, s->deferred_size, s->deferred_value);
+    else if (kind != FLASH_DEFER_NONE)
+        program(s, kind == FLASH_DEFER_OTP, s->deferred_off, s->deferred_size, s->deferred_value);
+}
+
+static void deferred_event(void *opaque)
+{
+    apply_deferred(opaque);
+}
+
+/* A write that waits for the operation happens when the operation ends
+ * (deferred_ev runs right after done_event at the same time). Returns false
+ * when it could not wait (a second such write in one instruction): the
+ * caller then performs it at once, after completing the operation. */
+static bool defer_write(stm32f4_flash_t *s, enum flash_deferred kind, uint32_t off, unsigned size,
+                        uint32_t v)
+{
+    if (s->deferred) {
+        complete(s);
+        apply_deferred(s);
+        return false;
+    }
+    stall_until_done(s);
+    s->deferred = kind;
+    s->deferred_off = off;
+    s->deferred_size = size;
+    s->deferred_value = v;
+    sched_at(s->sched, &s->deferred_ev, s->op_end);
+    return true;
 }
 
 static void start_op(stm32f4_flash_t *s, enum flash_op_kind kind, uint8_t *mem, uint32_t bus_base,
@@ -406,7 +471,8 @@ static void program(stm32f4_flash_t *s, bool otp, uint32_t off, unsigned size, u
               "data dropped");
         return;
     }
-    stall_until_done(s);
+    if (s->op && defer_write(s, otp ? FLASH_DEFER_OTP : FLASH_DEFER_MAIN, off, size, v))
+        return;
     unsigned psize = FIELD_EX32(cr, CR, PSIZE);
     uint64_t data = v;
     if (psize == 3) {
@@ -548,13 +614,19 @@ static int flash_reg_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
     return 0;
 }
 
+static void reg_write(stm32f4_flash_t *s, uint32_t off, unsigned size, uint32_t v)
+{
+    regs_write(&s->regs, off, size, v);
+}
+
 static int flash_reg_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 {
     stm32f4_flash_t *s = dev;
     uint32_t reg = off & ~3u;
-    if (reg == A_CR || reg == A_OPTCR) /* the write waits for the operation */
-        stall_until_done(s);
-    regs_write(&s->regs, off, size, v);
+    /* CR and OPTCR writes wait for the operation (RM0090 3.9) */
+    if ((reg == A_CR || reg == A_OPTCR) && s->op && defer_write(s, FLASH_DEFER_REG, off, size, v))
+        return 0;
+    reg_write(s, off, size, v);
     /* a wrong key is a bus error (RM0090 3.5.1), and so is every key after it */
     return reg == A_KEYR && s->locked_out;
 }
@@ -566,9 +638,8 @@ const bus_ops_t stm32f4_flash_ops = { flash_reg_read, flash_reg_write };
 static int array_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
 {
     stm32f4_flash_t *s = dev;
+    *v = read_after_op(s, s->mem, off, size);
     stall_until_done(s); /* the AHB stalls while the array is busy */
-    const uint8_t *p = s->mem + off;
-    *v = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
     return 0;
 }
 
@@ -583,9 +654,8 @@ static const bus_ops_t array_ops = { array_read, array_write };
 static int otp_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
 {
     stm32f4_flash_t *s = dev;
+    *v = read_after_op(s, s->otp, off, size);
     stall_until_done(s);
-    const uint8_t *p = s->otp + off;
-    *v = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
     return 0;
 }
 
@@ -662,6 +732,7 @@ void stm32f4_flash_init(stm32f4_flash_t *s, const stm32f4_ctx_t *ctx, uint8_t *m
     clock_listen(ctx->hclk, hclk_changed, s);
     irq_init(&s->irq, "flash");
     sched_event_init(&s->done_event, "flash.done", done_event, s);
+    sched_event_init(&s->deferred_ev, "flash.deferred-write", deferred_event, s);
     regs_init(&s->regs, "flash", flash_regs, FLASH_NREGS, s->r, s);
     machine_add_probe(ctx->m, ctx->inst, "flash.op", "a flash program or erase operation starts",
                       &s->probe_op);
@@ -678,6 +749,9 @@ void stm32f4_flash_init(stm32f4_flash_t *s, const stm32f4_ctx_t *ctx, uint8_t *m
 
 void stm32f4_flash_reset(stm32f4_flash_t *s, bool power_cut)
 {
+    /* a write waiting on the bus never happens: the core stopped */
+    s->deferred = FLASH_DEFER_NONE;
+    sched_cancel(s->sched, &s->deferred_ev);
     if (s->op) {
         sim_time_t dur = s->op_end - s->op_start, done = s->sched->now - s->op_start;
         if (power_cut)

@@ -21,6 +21,8 @@
 enum { FLASH_ACR, FLASH_KEYR, FLASH_OPTKEYR, FLASH_SR, FLASH_CR, FLASH_OPTCR, FLASH_NREGS };
 
 enum flash_op_kind { FLASH_OP_NONE, FLASH_OP_PROGRAM, FLASH_OP_ERASE, FLASH_OP_OPTION };
+/* A write the bus holds until the operation ends. */
+enum flash_deferred { FLASH_DEFER_NONE, FLASH_DEFER_REG, FLASH_DEFER_MAIN, FLASH_DEFER_OTP };
 
 typedef struct stm32f4_flash {
     regs_t regs;
@@ -52,6 +54,10 @@ typedef struct stm32f4_flash {
     uint64_t op_data;          /* program data */
     uint32_t op_bus_addr;      /* bus address of op_off, for decoded-code invalidation */
     sched_event_t done_event;
+    enum flash_deferred deferred;
+    uint32_t deferred_off, deferred_value;
+    unsigned deferred_size;
+    sched_event_t deferred_ev;
     /* statistics and fault-scenario probes */
     uint64_t programs, erases, interrupted;
     sim_probe_t probe_op, probe_erase, probe_program;

@@ -119,8 +119,11 @@ static bool down(const stm32f4_tim_t *s)
     return (s->features & TIM_F_UPDOWN) && !cms(s) && (s->r[TIM_CR1] & R_CR1_DIR_MASK);
 }
 
+/* Counts per counter cycle; 0 while ARR = 0 blocks the counter. */
 static uint64_t period(const stm32f4_tim_t *s)
 {
+    if (!s->arr)
+        return 0;
     return cms(s) ? 2ull * s->arr : (uint64_t)s->arr + 1;
 }
 

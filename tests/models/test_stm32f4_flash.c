@@ -28,6 +28,21 @@
 #define X64 (3u << 8)
 #define SECTOR11 0x080E0000u
 
+/* A write the flash may stall: the core's clock jumps, then the scheduler
+ * catches up as the machine loop does after the slice. */
+static void wrs(uint32_t a, uint32_t v)
+{
+    wr(a, v);
+    sync_sched_to_cpu();
+}
+
+static uint32_t rds(uint32_t a)
+{
+    uint32_t v = rd(a);
+    sync_sched_to_cpu();
+    return v;
+}
+
 static void unlock(void)
 {
     wr(KEYR, 0x45670123);
@@ -115,8 +130,8 @@ START_TEST(program_widths_and_errors)
     wr(CR, X8 | PG);
     wr8(a + 1, 0x5A);
     ck_assert_uint_ne(rd(SR) & BSY, 0);
-    ck_assert_uint_eq(rd(a) & 0xFF00, 0x5A00);  /* the read waits for the end */
-    wr(CR, X16 | PG);
+    ck_assert_uint_eq(rds(a) & 0xFF00, 0x5A00); /* the read waits for the end */
+    wrs(CR, X16 | PG);
     wr16(a + 2, 0x1234);
     wait_idle();
     wr(CR, X32 | PG);
@@ -185,10 +200,15 @@ START_TEST(erase_contents_and_stall)
     sim_time_t t0 = m->sched.now;
     uint64_t c0 = m->cpu->cycles;
     wr(CR, rd(CR) | STRT);
-    /* a read of the array stalls the core until the erase ends (1 s at 16 MHz) */
+    /* a read of the array stalls the core until the erase ends (1 s at 16 MHz)
+     * and sees the erased cell; the erase itself ends at its own time */
     ck_assert_uint_eq(rd(SECTOR11 + 0x100), 0xFFFFFFFF);
     ck_assert_uint_ge(m->cpu->cycles - c0, 16000000u - 10);
+    ck_assert_uint_ne(rd(SR) & BSY, 0);
+    ck_assert_uint_eq(soc->flash_mem[0xE0100], 0);
+    sync_sched_to_cpu();
     ck_assert_uint_eq(rd(SR), 1);
+    ck_assert_uint_eq(soc->flash_mem[0xE0100], 0xFF);
     ck_assert_uint_eq(rd(CR) & STRT, 0);
     (void)t0;
     sync_sched_to_cpu();
@@ -199,7 +219,10 @@ START_TEST(erase_contents_and_stall)
     c0 = m->cpu->cycles;
     wr(CR, X32);
     ck_assert_uint_ge(m->cpu->cycles - c0, 16000000u - 10);
+    ck_assert_uint_eq(rd(CR), X32 | (10u << 3) | SER | STRT); /* the write waits on the bus */
+    sync_sched_to_cpu();
     ck_assert_uint_eq(rd(SR) & BSY, 0);
+    ck_assert_uint_eq(rd(CR), X32);
 }
 END_TEST
 
