@@ -10,8 +10,8 @@
  * off), system memory (erased), OTP with the unique ID and the flash-size
  * register, option bytes, and the two bit-band aliases. SRAM and CCM are
  * cleared by a power-on reset and kept across a system reset; flash and
- * option bytes are kept across both; the backup domain (RCC_BDCR, PWR BRE,
- * and the backup SRAM while BRE is set) is kept across system resets and,
+ * option bytes are kept across both; the backup domain (RCC_BDCR, the RTC
+ * and its backup registers, PWR BRE, and the backup SRAM while BRE is set) is kept across system resets and,
  * with a backup battery on the board ("battery": true), across power cuts.
  *
  * Every peripheral register block sits behind its RCC enable bit: with the
@@ -25,8 +25,8 @@
  * A power cut stops every peripheral and leaves a flash operation in
  * progress half done (see stm32f4_flash.c).
  *
- * Every other peripheral of the chip (RTC and backup registers, I2C, CAN,
- * DAC, ADC, SDIO, Ethernet MAC, USB OTG FS/HS, DCMI, FSMC, I2S extensions)
+ * Every other peripheral of the chip (I2C, CAN, DAC, ADC, SDIO, Ethernet
+ * MAC, USB OTG FS/HS, DCMI, FSMC, I2S extensions)
  * is mapped as unmodelled: reads give 0, writes are ignored, the first
  * access logs one line naming it. Addresses where the chip has nothing
  * (including the CRYP/HASH slots of the F415/417) raise a bus error.
@@ -113,7 +113,6 @@ static const int dma_irqs[2][DMA_STREAMS] = {
 };
 
 static const struct { const char *name; uint32_t base, size; } unmodelled[] = {
-    { "RTC and backup registers", 0x40002800, 0x400 },
     { "I2S2ext", 0x40003400, 0x400 }, { "I2S3ext", 0x40004000, 0x400 },
     { "I2C1", 0x40005400, 0x400 }, { "I2C2", 0x40005800, 0x400 }, { "I2C3", 0x40005C00, 0x400 },
     { "CAN1", 0x40006400, 0x400 }, { "CAN2", 0x40006800, 0x400 }, { "DAC", 0x40007400, 0x400 },
@@ -314,6 +313,9 @@ static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
             stm32f4_spi_reset(&s->spi[0]);
         if (bits & (1u << 14))
             stm32f4_syscfg_reset(&s->syscfg);
+        break;
+    case RCC_BDCR: /* BDRST */
+        stm32f4_rtc_reset(&s->rtc, true);
         break;
     default:
         break;
@@ -605,6 +607,7 @@ static bool map_peripherals(stm32f407_t *s)
               map_periph(s, "PWR", 0x40007000, PAGE, &stm32f4_pwr_ops, &s->pwr, GATE_PWR, APB1) &&
               map_periph(s, "FLASH", 0x40023C00, PAGE, &stm32f4_flash_ops, &s->flash, -1, AHB) &&
               map_periph(s, "IWDG", 0x40003000, PAGE, &stm32f4_iwdg_ops, &s->iwdg, -1, APB1) &&
+              map_periph(s, "RTC", 0x40002800, PAGE, &stm32f4_rtc_ops, &s->rtc, -1, APB1) &&
               map_periph(s, "WWDG", 0x40002C00, PAGE, &stm32f4_wwdg_ops, &s->wwdg, GATE_WWDG, APB1) &&
               map_periph(s, "RNG", 0x50060800, PAGE, &stm32f4_rng_ops, &s->rng, GATE_RNG, AHB) &&
               map_periph(s, "CRC", 0x40023000, PAGE, &stm32f4_crc_ops, &s->crc, GATE_CRC, AHB) &&
@@ -665,6 +668,8 @@ static bool map_peripherals(stm32f407_t *s)
         s->gpio[k].edge_opaque = s;
     }
     irq_connect(&s->pwr.pvd_out, stm32f4_exti_input, &s->exti, 16);
+    irq_connect(&s->rtc.alarm_irq, stm32f4_exti_input, &s->exti, 17);
+    irq_connect(&s->rtc.wakeup_irq, stm32f4_exti_input, &s->exti, 22);
     irq_connect(&s->flash.irq, armv7m_nvic_irq_input, cpu, 4);
     irq_connect(&s->rcc.irq, armv7m_nvic_irq_input, cpu, 5);
     irq_connect(&s->rcc.css_nmi, css_nmi, s, 0);
@@ -704,6 +709,9 @@ static void init_peripherals(stm32f407_t *s, const soc_config_t *cfg)
     s->iwdg.lsi_request = lsi_request;
     s->iwdg.lsi_opaque = s;
     stm32f4_wwdg_init(&s->wwdg, c, &rcc->gate[GATE_WWDG]);
+    stm32f4_rtc_init(&s->rtc, c, &rcc->rtcclk);
+    s->rtc.backup_writable = backup_writable;
+    s->rtc.backup_opaque = s;
     stm32f4_rng_init(&s->rng, c, &rcc->gate[GATE_RNG]);
     stm32f4_crc_init(&s->crc);
     stm32f4_dbgmcu_init(&s->dbgmcu, cfg->idcode);
@@ -844,6 +852,7 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
         stm32f4_flash_reset(&s->flash, true);
         /* the backup registers live on VBAT; the backup SRAM also needs its regulator */
         s->backup_kept = s->battery;
+        stm32f4_rtc_power_cut(&s->rtc, s->battery && stm32f4_rcc_rtc_on_lse(&s->rcc));
         if (!(s->battery && stm32f4_pwr_backup_regulator(&s->pwr)))
             memset(s->bkpsram, 0, BKPSRAM_SIZE);
         sched_cancel(s->ctx.sched, &s->hold_ev);
@@ -864,6 +873,7 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
     stm32f4_rcc_reset(&s->rcc, por, backup_lost);
     stm32f4_rcc_set_reset_flags(&s->rcc, reset_flags(por ? RESET_CAUSE_POWER_ON : s->m->last_reset_cause));
     stm32f4_pwr_reset(&s->pwr, backup_lost);
+    stm32f4_rtc_reset(&s->rtc, backup_lost);
     reset_peripherals(s);
     if (s->nrst_low)
         sched_after(s->ctx.sched, &s->hold_ev, 0);
@@ -880,7 +890,7 @@ static void stm32f407_destroy(void *inst)
 const model_class_t stm32f407_class = {
     .type = "stm32f407",
     .summary = "STM32F407 SoC: Cortex-M4F 168 MHz, 1 MiB flash, 192 KiB RAM, RCC/PWR/FLASH/GPIO/EXTI/"
-               "SPI/USART/TIM1-14/DMA/IWDG/WWDG/RNG/CRC",
+               "SPI/USART/TIM1-14/DMA/IWDG/WWDG/RTC/RNG/CRC",
     .create = stm32f407_create,
     .reset = stm32f407_reset,
     .destroy = stm32f407_destroy,

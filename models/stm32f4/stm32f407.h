@@ -22,6 +22,7 @@
 #include "stm32f4_syscfg.h"
 #include "stm32f4_tim.h"
 #include "stm32f4_dma.h"
+#include "stm32f4_rtc.h"
 #include "sim/irq.h"
 #include "sim/control.h"
 
@@ -67,6 +68,7 @@ typedef struct stm32f407 {
     stm32f4_syscfg_t syscfg;
     stm32f4_tim_t tim[STM32F407_NTIM]; /* TIM1..TIM14 */
     stm32f4_dma_t dma[2];
+    stm32f4_rtc_t rtc;
     /* vectors shared by two sources (TIM1/TIM8 with TIM9-TIM14) */
     irq_or_gate_t shared_irq[6];
     /* each peripheral DMA request fans out to the streams that can serve it */

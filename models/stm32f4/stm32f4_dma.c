@@ -139,11 +139,9 @@ static uint32_t mem_base(stm32f4_dma_t *d, unsigned st)
                                                            : *sreg(d, st, DMA_SM0AR);
 }
 
-static bool mem_access(stm32f4_dma_t *d, unsigned st, bool write, uint8_t *buf, unsigned n)
+/* One bus access of n bytes (little-endian in buf) at addr. */
+static bool transfer(stm32f4_dma_t *d, unsigned st, uint32_t addr, bool write, uint8_t *buf, unsigned n)
 {
-    stm32f4_dma_stream_t *s = &d->s[st];
-    uint32_t cr = *sreg(d, st, DMA_SCR);
-    uint32_t addr = mem_base(d, st) + ((cr & R_SCR_MINC_MASK) ? s->mpos : 0);
     uint32_t v = 0;
     if (write) {
         for (unsigned k = 0; k < n; k++)
@@ -157,6 +155,16 @@ static bool mem_access(stm32f4_dma_t *d, unsigned st, bool write, uint8_t *buf, 
         for (unsigned k = 0; k < n; k++)
             buf[k] = (uint8_t)(v >> (8 * k));
     }
+    return true;
+}
+
+static bool mem_access(stm32f4_dma_t *d, unsigned st, bool write, uint8_t *buf, unsigned n)
+{
+    stm32f4_dma_stream_t *s = &d->s[st];
+    uint32_t cr = *sreg(d, st, DMA_SCR);
+    uint32_t addr = mem_base(d, st) + ((cr & R_SCR_MINC_MASK) ? s->mpos : 0);
+    if (!transfer(d, st, addr, write, buf, n))
+        return false;
     s->mpos += n;
     return true;
 }
@@ -167,20 +175,7 @@ static bool periph_access(stm32f4_dma_t *d, unsigned st, bool write, uint8_t *bu
     uint32_t cr = *sreg(d, st, DMA_SCR);
     unsigned step = (cr & R_SCR_PINCOS_MASK) ? 4 : n;
     uint32_t addr = *sreg(d, st, DMA_SPAR) + ((cr & R_SCR_PINC_MASK) ? s->pos * step : 0);
-    uint32_t v = 0;
-    if (write) {
-        for (unsigned k = 0; k < n; k++)
-            v |= (uint32_t)buf[k] << (8 * k);
-        if (bus_write(d->bus, addr, n, v))
-            return bus_error(d, st, addr);
-        bus_notify_write(d->bus, addr, n);
-    } else {
-        if (bus_read(d->bus, addr, n, &v))
-            return bus_error(d, st, addr);
-        for (unsigned k = 0; k < n; k++)
-            buf[k] = (uint8_t)(v >> (8 * k));
-    }
-    return true;
+    return transfer(d, st, addr, write, buf, n);
 }
 
 static void fifo_push(stm32f4_dma_stream_t *s, const uint8_t *b, unsigned n)

@@ -272,6 +272,20 @@ static void warn_once(stm32f4_rcc_t *s, unsigned key, const char *what, uint64_t
                  what, (unsigned long long)hz, (unsigned long long)(max / 1000000));
 }
 
+static uint64_t rtcclk_hz(const stm32f4_rcc_t *s)
+{
+    uint32_t bdcr = s->r[RCC_BDCR];
+    unsigned pre = FIELD_EX32(s->r[RCC_CFGR], CFGR, RTCPRE);
+    if (!(bdcr & R_BDCR_RTCEN_MASK))
+        return 0;
+    switch (FIELD_EX32(bdcr, BDCR, RTCSEL)) {
+    case 1: return s->ready[OSC_LSE] ? s->lse_hz : 0;
+    case 2: return s->ready[OSC_LSI] ? s->lsi_hz : 0;
+    case 3: return s->ready[OSC_HSE] && pre >= 2 ? hse_hz(s) / pre : 0;
+    default: return 0;
+    }
+}
+
 static void recompute(stm32f4_rcc_t *s)
 {
     uint32_t cfgr = s->r[RCC_CFGR];
@@ -292,6 +306,8 @@ static void recompute(stm32f4_rcc_t *s)
     warn_once(s, 1, "PCLK1 (APB1)", pclk1, 42000000u);
     warn_once(s, 2, "PCLK2 (APB2)", pclk2, 84000000u);
     warn_once(s, 3, "PLL48CK", pll48, 48000000u);
+    if (FIELD_EX32(s->r[RCC_BDCR], BDCR, RTCSEL) == 3)
+        warn_once(s, 4, "RTCCLK (HSE/RTCPRE)", rtcclk_hz(s), 1000000u);
     clock_set_hz(&s->sysclk, sys);
     clock_set_hz(&s->hclk, hclk);
     clock_set_hz(&s->pclk1, pclk1);
@@ -301,6 +317,7 @@ static void recompute(stm32f4_rcc_t *s)
     clock_set_hz(&s->pll48, pll48);
     clock_set_hz(&s->lsi, s->ready[OSC_LSI] ? s->lsi_hz : 0);
     clock_set_hz(&s->lse, s->ready[OSC_LSE] ? s->lse_hz : 0);
+    clock_set_hz(&s->rtcclk, rtcclk_hz(s));
     const sim_clock_t *parents[] = { [PAR_HCLK] = &s->hclk, [PAR_PCLK1] = &s->pclk1,
                                      [PAR_PCLK2] = &s->pclk2, [PAR_TIMCLK1] = &s->timclk1,
                                      [PAR_TIMCLK2] = &s->timclk2, [PAR_PLL48] = &s->pll48 };
@@ -520,6 +537,8 @@ static void backup_domain_reset(stm32f4_rcc_t *s)
     s->r[RCC_BDCR] &= R_BDCR_BDRST_MASK;
     s->ready[OSC_LSE] = false;
     sched_cancel(s->sched, &s->start_ev[OSC_LSE]);
+    if (s->periph_reset) /* the RTC and its backup registers */
+        s->periph_reset(s->periph_reset_opaque, RCC_BDCR, R_BDCR_BDRST_MASK);
 }
 
 static void bdcr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
@@ -590,6 +609,7 @@ void stm32f4_rcc_init(stm32f4_rcc_t *s, const stm32f4_ctx_t *ctx, uint64_t hse_h
     clock_init(&s->lsi, "lsi", 0);
     clock_init(&s->lse, "lse", 0);
     clock_init(&s->pll48, "pll48", 0);
+    clock_init(&s->rtcclk, "rtcclk", 0);
     for (unsigned g = 0; g < GATE_COUNT; g++) {
         snprintf(s->gate_names[g], sizeof s->gate_names[g], "%s", gates[g].name);
         clock_init(&s->gate[g], s->gate_names[g], 0);
@@ -623,6 +643,12 @@ void stm32f4_rcc_reset(stm32f4_rcc_t *s, bool power_on, bool backup_domain)
 void stm32f4_rcc_set_reset_flags(stm32f4_rcc_t *s, uint32_t csr_bits)
 {
     s->r[RCC_CSR] |= csr_bits & R_CSR_RSTF_MASK;
+}
+
+bool stm32f4_rcc_rtc_on_lse(const stm32f4_rcc_t *s)
+{
+    return (s->r[RCC_BDCR] & R_BDCR_RTCEN_MASK) && FIELD_EX32(s->r[RCC_BDCR], BDCR, RTCSEL) == 1 &&
+           s->ready[OSC_LSE];
 }
 
 void stm32f4_rcc_force_lsi(stm32f4_rcc_t *s, bool on)

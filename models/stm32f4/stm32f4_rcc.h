@@ -58,6 +58,7 @@ typedef struct stm32f4_rcc {
     bool warned_overclock;
     /* clocks */
     sim_clock_t sysclk, hclk, pclk1, pclk2, timclk1, timclk2, lsi, lse, pll48;
+    sim_clock_t rtcclk;        /* BDCR.RTCSEL source while RTCEN, else 0 Hz */
     sim_clock_t gate[GATE_COUNT];
     char gate_names[GATE_COUNT][16];
     /* outputs */
@@ -78,6 +79,9 @@ void stm32f4_rcc_set_reset_flags(stm32f4_rcc_t *s, uint32_t csr_bits);
 /* Is a peripheral's clock enabled? (register access and timing) */
 bool stm32f4_rcc_gate_on(const stm32f4_rcc_t *s, enum stm32f4_gate g);
 const char *stm32f4_rcc_gate_name(enum stm32f4_gate g);
+/* The RTC keeps counting through a power cut on a backup battery: it runs
+ * on the LSE. */
+bool stm32f4_rcc_rtc_on_lse(const stm32f4_rcc_t *s);
 /* The IWDG forces the LSI on while it runs (RM0090 21.3.2). */
 void stm32f4_rcc_force_lsi(stm32f4_rcc_t *s, bool on);
 /* Run-time deviations (controls): crystal drift, RC drift, LSI frequency,
