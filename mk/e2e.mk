@@ -25,12 +25,13 @@ cpu-fw-check: host fw-tests
 	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_CPU_NAMES)
 
 qemu-diff-check: host fw-tests
-	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu --qemu alu fpu mem
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu --qemu alu fpu mem shfile
 	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz
 
 gdb-check: host fw-tests
 	$(Q)./tests/gdb/run-gdb-tests.sh $(BUILD)/glitchbox $(FW_GDB_ELF)
 
 # Long random-instruction run against QEMU (not part of `make check`).
-fuzz-long: host $(FW_FUZZ_LONG_ELF)
-	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz-long
+# (the ELF path is spelled out: firmware.mk, which names it, is read after this file)
+fuzz-long: host $(BUILD)/fw/tests/fuzz/fuzz-long.elf
+	$(Q)MAX_TIME=3600s QEMU_TIMEOUT=1200 ./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz-long

@@ -38,7 +38,7 @@ $(FW_FUZZ_LONG_ELF): firmware/tests/fuzz/fuzz.c firmware/tests/common/testlib.h
 FW_BENCH_ELF := $(FW_BUILD)/bench/cpubench.elf
 $(FW_BENCH_ELF): firmware/bench/cpubench.c
 	@mkdir -p $(dir $@)
-	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DROUNDS=400 $< -o $@
+	$(Q)$(ARM_CC) $(FW_CFLAGS) $(FW_MPS2_LD) -DROUNDS=2000 $< -o $@
 
 # Programs for the stm32f407-disco board (flash at 0x08000000, 128 KiB SRAM).
 FW_STM32_LD := --specs=picolibc.specs --oslib=semihost --crt0=semihost \

@@ -20,13 +20,18 @@ void gpio_pin_init(gpio_pin_t *pin, const char *name)
 
 static bool net_resolve(gpio_net_t *net)
 {
-    bool low = false, high = false;
+    bool low = false, high = false, force_low = false, force_high = false;
     for (unsigned i = 0; i < net->ndrivers; i++) {
-        if (net->drivers[i]->drive == GPIO_DRIVE_LOW)
-            low = true;
-        else if (net->drivers[i]->drive == GPIO_DRIVE_HIGH)
-            high = true;
+        switch (net->drivers[i]->drive) {
+        case GPIO_DRIVE_LOW: low = true; break;
+        case GPIO_DRIVE_HIGH: high = true; break;
+        case GPIO_FORCE_LOW: force_low = true; break;
+        case GPIO_FORCE_HIGH: force_high = true; break;
+        default: break;
+        }
     }
+    if (force_low || force_high)
+        return !force_low;
     if (low && high) {
         log_once(LOG_GUEST_ERROR, "gpio", (uint64_t)(uintptr_t)net->name,
                  "net %s driven high and low at once (resolves low)", net->name);
@@ -93,5 +98,5 @@ bool gpio_pin_level(const gpio_pin_t *pin)
 {
     if (pin->net)
         return pin->net->level;
-    return pin->drive == GPIO_DRIVE_HIGH;
+    return pin->drive == GPIO_DRIVE_HIGH || pin->drive == GPIO_FORCE_HIGH;
 }

@@ -25,6 +25,10 @@ enum gpio_drive {
     GPIO_RELEASED = 0, /* input / high-Z */
     GPIO_DRIVE_LOW,
     GPIO_DRIVE_HIGH,
+    /* A fault injector's drive (a glitch coupled onto the line, a button
+     * shorting it): wins over every ordinary driver without a conflict. */
+    GPIO_FORCE_LOW,
+    GPIO_FORCE_HIGH,
 };
 enum gpio_pull { GPIO_PULL_NONE = 0, GPIO_PULL_UP, GPIO_PULL_DOWN };
 

@@ -250,6 +250,38 @@ gpio_net_t *machine_find_net(machine_t *m, const char *net_name)
     return NULL;
 }
 
+gpio_net_t *machine_pin_net(machine_t *m, const char *pin_name, enum gpio_pull pull)
+{
+    endpoint_t *e = machine_find_endpoint(m, pin_name);
+    if (!e || e->kind != EP_GPIO)
+        return NULL;
+    for (unsigned i = 0; i < m->nnets && e->used; i++) {
+        gpio_net_t *net = &m->nets[i];
+        if (e->pin && e->pin->net == net)
+            return net;
+        for (unsigned k = 0; k < net->nlisteners; k++)
+            if (net->listeners[k].fn == e->listen_fn &&
+                net->listeners[k].opaque == e->listen_opaque &&
+                net->listeners[k].n == e->listen_n)
+                return net;
+    }
+    if (e->used || m->nnets >= MACHINE_MAX_NETS)
+        return NULL;
+    unsigned ni = m->nnets++;
+    snprintf(m->net_names[ni], sizeof m->net_names[ni], "%s", pin_name);
+    gpio_net_t *net = &m->nets[ni];
+    gpio_net_init(net, m->net_names[ni], pull);
+    e->used = true;
+    if (e->listen_fn)
+        gpio_net_listen(net, e->listen_fn, e->listen_opaque, e->listen_n);
+    if (e->pin)
+        gpio_net_attach(net, e->pin);
+    gpio_net_update(net);
+    if (e->listen_fn)
+        e->listen_fn(e->listen_opaque, e->listen_n, net->level);
+    return net;
+}
+
 void *machine_find_instance(machine_t *m, const char *name, const char *type)
 {
     for (unsigned i = 0; i < m->ninstances; i++) {

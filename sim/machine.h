@@ -205,6 +205,10 @@ endpoint_t *machine_find_endpoint(machine_t *m, const char *full_name);
 /* The nth endpoint of a kind (0-based), in registration order; NULL past the end. */
 endpoint_t *machine_find_endpoint_kind(machine_t *m, enum endpoint_kind kind, unsigned nth);
 gpio_net_t *machine_find_net(machine_t *m, const char *net_name);
+/* The net a pin endpoint is wired to. An unwired pin is put on a new net of
+ * its own (named after it, with 'pull'), so a scenario or a front end can
+ * drive it like any other. NULL if the name is not a pin or nets are full. */
+gpio_net_t *machine_pin_net(machine_t *m, const char *pin_name, enum gpio_pull pull);
 void *machine_find_instance(machine_t *m, const char *name, const char *type);
 
 /* Reset: kind and the cause models report in their reset flags. */

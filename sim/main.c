@@ -10,93 +10,35 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
-#include <capstone/capstone.h>
 #include <cjson/cJSON.h>
-#include "sim/machine.h"
-#include "sim/loader.h"
-#include "sim/semihost.h"
-#include "sim/gdbstub.h"
-#include "models/net/network.h"
-#include "models/net/netconfig.h"
-#include "sim/sha256.h"
+#include "sim/session.h"
+#include "sim/scenario.h"
+#include "sim/campaign.h"
 #include "sim/units.h"
-#include "sim/log.h"
 
-#define GLITCHBOX_VERSION "0.1.0"
-
-enum {
-    EXIT_TIMEOUT = 124,   /* --max-time reached before the guest exited */
-    EXIT_LOCKUP = 125,    /* the core locked up (fault in a fault handler) */
-    EXIT_HALTED = 126,    /* the guest sleeps with nothing left to wake it */
-    EXIT_USAGE = 64,      /* bad command line */
-    EXIT_INPUT = 65,      /* bad input file (board, firmware, flash image) */
-};
-
-#define MAX_FIRMWARE 8
 
 typedef struct run_opts {
-    const char *board;
-    const char *firmware[MAX_FIRMWARE];
-    unsigned nfirmware;
-    const char *format;
-    uint32_t bin_base;
-    bool bin_base_set;
-    sim_time_t max_time;
-    const char *trace_path;
-    const char *report_path;
-    const char *uart_log_path;
-    const char *flash_path;
-    uint64_t seed;
-    bool quiet;
-    bool semihosting;
-    const char *sh_root;
+    session_config_t c;
     const char *gdb;
     bool gdb_wait;
-    const char *uart_input;   /* "inst.uart=FILE" */
-    const char *pcap_path;
-    const char *serve_root, *serve_network;
     const char *network_path;
-    const char *stop_on;
+    const char *scenario;
+    const char *out_dir;
+    const char *record;
+    char record_out[1100];
+    bool seed_set, max_time_set;
+    /* live mode (models/net/live.h): becomes the network section's "live" */
+    bool live;
+    const char *live_forward[8];
+    unsigned nlive_forward;
+    const char *live_record, *live_replay, *tap;
 } run_opts_t;
-
-/* Console input from a file, fed to a UART as its receive queue drains. */
-typedef struct uart_feed {
-    endpoint_t *ep;
-    uint8_t *data;
-    size_t len, pos;
-    sched_t *sched;
-    sched_event_t ev;
-} uart_feed_t;
-
-static void uart_feed_tick(void *opaque)
-{
-    uart_feed_t *f = opaque;
-    f->pos += f->ep->uart_rx(f->ep->uart_dev, f->data + f->pos, f->len - f->pos);
-    if (f->pos < f->len)
-        sched_after(f->sched, &f->ev, SIM_MS(1));
-}
-
-typedef struct run_ctx {
-    machine_t *m;
-    semihost_t sh;
-    FILE *uart_log;
-    sha256_t uart_hash;
-    uint64_t uart_bytes;
-    FILE *trace;
-    sha256_t trace_hash;
-    csh cs;
-    bool cs_ok;
-    bool quiet;
-    const char *stop_on;      /* end the run when the guest prints this */
-    char tail[512];           /* the last bytes printed, to find stop_on across writes */
-    size_t tail_len;
-    bool stop_matched;
-} run_ctx_t;
 
 /* ---------------------------------------------------------------------- */
 /* argument parsing */
@@ -118,6 +60,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: glitchbox run --board NAME|FILE --firmware FILE [options]\n"
+            "       glitchbox run --scenario FILE [--seed N] [--out DIR]\n"
+            "       glitchbox campaign [--seeds S] [--jobs N] [--shard I/N] [--out DIR] "
+            "SCENARIO...\n"
+            "       glitchbox replay FILE [--until T | --at-failure] [--gdb PORT]\n"
             "       glitchbox models\n"
             "       glitchbox controls --board NAME|FILE\n"
             "       glitchbox version\n"
@@ -140,9 +86,23 @@ static void usage(FILE *f)
             "  --serve DIR           an update server (DHCP, ICMP, HTTP on 10.0.2.100:80)\n"
             "                        serving DIR joins the board's network\n"
             "  --serve-network NAME  the network it joins (default: the board's first)\n"
+            "  --live                NAT the board's network to the host's through libslirp\n"
+            "  --live-forward G=H    in live mode, virtual GUEST:PORT reaches host HOST:PORT\n"
+            "                        (e.g. 10.0.2.100:80=127.0.0.1:8000); may repeat\n"
+            "  --live-record FILE    record every frame entering the simulation in live mode\n"
+            "  --live-replay FILE    replay such a record instead of the host network\n"
+            "  --tap IFNAME          live mode through a TAP interface (\"\" = a new one)\n"
             "  --network FILE        links, timed link faults, update server and its faults\n"
-            "                        (JSON; see models/net/netconfig.h)\n"
+            "                        (JSON; see models/net/README.md)\n"
             "  --stop-on TEXT        end the run (exit 0) when the guest prints TEXT\n"
+            "  --scenario FILE       run a scenario (scenarios/README.md): board, firmware,\n"
+            "                        network, fault timeline and expectations; exit 0 when\n"
+            "                        they hold; with --seed, --trace, --quiet, --gdb and\n"
+            "                        --max-time (stop early there)\n"
+            "  --out DIR             (with --scenario) write report.json, uart.log, net.pcap\n"
+            "  --record FILE         write a replay file of the run, with every outside input\n"
+            "                        (console, debugger fault commands) and its virtual time\n"
+            "  --console UART        the terminal types into that UART (e.g. mcu.usart2)\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -152,14 +112,15 @@ static void usage(FILE *f)
             "\n"
             "exit status: the guest's exit code; %d timeout, %d lockup, %d guest halted forever,\n"
             "             %d usage error, %d bad input file\n",
-            MAX_FIRMWARE, EXIT_TIMEOUT, EXIT_LOCKUP, EXIT_HALTED, EXIT_USAGE, EXIT_INPUT);
+            SESSION_MAX_FIRMWARE, EXIT_TIMEOUT, EXIT_LOCKUP, EXIT_HALTED, EXIT_USAGE, EXIT_INPUT);
 }
 
 static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON };
+           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_LIVE, O_LIVEFWD,
+           O_LIVEREC, O_LIVEREP, O_TAP };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -180,78 +141,104 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "serve", required_argument, NULL, O_SERVE },
         { "serve-network", required_argument, NULL, O_SERVENET },
         { "network", required_argument, NULL, O_NETWORK },
+        { "live", no_argument, NULL, O_LIVE },
+        { "live-forward", required_argument, NULL, O_LIVEFWD },
+        { "live-record", required_argument, NULL, O_LIVEREC },
+        { "live-replay", required_argument, NULL, O_LIVEREP },
+        { "tap", required_argument, NULL, O_TAP },
         { "stop-on", required_argument, NULL, O_STOPON },
+        { "scenario", required_argument, NULL, O_SCENARIO },
+        { "out", required_argument, NULL, O_OUT },
+        { "record", required_argument, NULL, O_RECORD },
+        { "console", required_argument, NULL, O_CONSOLE },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
     };
     memset(o, 0, sizeof *o);
-    o->max_time = SIM_S(60);
-    o->seed = 1;
-    o->semihosting = true;
-    o->sh_root = ".";
+    session_config_init(&o->c);
+    const char *format = NULL;
+    uint32_t bin_base = 0;
+    bool bin_base_set = false;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         uint64_t v;
         switch (c) {
-        case O_BOARD: o->board = optarg; break;
+        case O_BOARD: o->c.board = optarg; break;
         case O_FIRMWARE:
-            if (o->nfirmware >= MAX_FIRMWARE) {
-                fprintf(stderr, "glitchbox: at most %d --firmware files\n", MAX_FIRMWARE);
+            if (o->c.nfirmware >= SESSION_MAX_FIRMWARE) {
+                fprintf(stderr, "glitchbox: at most %d --firmware files\n", SESSION_MAX_FIRMWARE);
                 return -1;
             }
-            o->firmware[o->nfirmware++] = optarg;
+            o->c.firmware[o->c.nfirmware++].path = optarg;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "elf") && strcmp(optarg, "hex") && strcmp(optarg, "bin")) {
                 fprintf(stderr, "glitchbox: --format must be elf, hex or bin, not '%s'\n", optarg);
                 return -1;
             }
-            o->format = optarg;
+            format = optarg;
             break;
         case O_BASE:
             if (parse_u64(optarg, &v) || v > 0xFFFFFFFFu) {
                 fprintf(stderr, "glitchbox: --base: '%s' is not a 32-bit address\n", optarg);
                 return -1;
             }
-            o->bin_base = (uint32_t)v;
-            o->bin_base_set = true;
+            bin_base = (uint32_t)v;
+            bin_base_set = true;
             break;
         case O_MAXTIME:
-            if (parse_time(optarg, &o->max_time)) {
+            o->max_time_set = true;
+            if (parse_time(optarg, &o->c.max_time)) {
                 fprintf(stderr, "glitchbox: --max-time: '%s' is not a time (e.g. 10s, 250ms, "
                         "100us)\n", optarg);
                 return -1;
             }
             break;
         case O_SEED:
-            if (parse_u64(optarg, &o->seed)) {
+            o->seed_set = true;
+            if (parse_u64(optarg, &o->c.seed)) {
                 fprintf(stderr, "glitchbox: --seed: '%s' is not an unsigned integer\n", optarg);
                 return -1;
             }
             break;
-        case O_TRACE: o->trace_path = optarg; break;
-        case O_REPORT: o->report_path = optarg; break;
-        case O_UARTLOG: o->uart_log_path = optarg; break;
-        case O_FLASH: o->flash_path = optarg; break;
-        case O_SHROOT: o->sh_root = optarg; break;
-        case O_NOSH: o->semihosting = false; break;
+        case O_TRACE: o->c.trace_path = optarg; break;
+        case O_REPORT: o->c.report_path = optarg; break;
+        case O_UARTLOG: o->c.uart_log_path = optarg; break;
+        case O_FLASH: o->c.flash_path = optarg; break;
+        case O_SHROOT: o->c.sh_root = optarg; break;
+        case O_NOSH: o->c.semihosting = false; break;
         case O_GDB: o->gdb = optarg; break;
         case O_WAIT: o->gdb_wait = true; break;
-        case O_UARTIN: o->uart_input = optarg; break;
-        case O_PCAP: o->pcap_path = optarg; break;
-        case O_SERVE: o->serve_root = optarg; break;
-        case O_SERVENET: o->serve_network = optarg; break;
+        case O_UARTIN: o->c.uart_input = optarg; break;
+        case O_PCAP: o->c.pcap_path = optarg; break;
+        case O_SERVE: o->c.serve_root = optarg; break;
+        case O_SERVENET: o->c.serve_network = optarg; break;
         case O_NETWORK: o->network_path = optarg; break;
+        case O_LIVE: o->live = true; break;
+        case O_LIVEFWD:
+            if (o->nlive_forward == 8) {
+                fprintf(stderr, "glitchbox: at most 8 --live-forward rules\n");
+                return -1;
+            }
+            o->live_forward[o->nlive_forward++] = optarg;
+            break;
+        case O_LIVEREC: o->live_record = optarg; break;
+        case O_LIVEREP: o->live_replay = optarg; break;
+        case O_TAP: o->tap = optarg; break;
+        case O_SCENARIO: o->scenario = optarg; break;
+        case O_OUT: o->out_dir = optarg; break;
+        case O_RECORD: o->record = optarg; break;
+        case O_CONSOLE: o->c.console_uart = optarg; break;
         case O_STOPON:
             if (!*optarg || strlen(optarg) > 256) {
                 fprintf(stderr, "glitchbox: --stop-on needs a text of 1 to 256 bytes\n");
                 return -1;
             }
-            o->stop_on = optarg;
+            o->c.stop_on = optarg;
             break;
-        case O_QUIET: o->quiet = true; break;
+        case O_QUIET: o->c.quiet = true; break;
         case O_HELP: usage(stdout); exit(0);
         default: return -1;
         }
@@ -260,218 +247,39 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "glitchbox: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
-    if (!o->board || (!o->nfirmware && !o->flash_path)) {
+    if (o->scenario) {
+        if (o->c.board || o->c.nfirmware || o->network_path || o->c.flash_path ||
+            o->c.stop_on || o->c.serve_root || o->c.report_path || o->c.uart_log_path ||
+            o->c.pcap_path || o->c.uart_input) {
+            fprintf(stderr, "glitchbox: with --scenario, the scenario names the board, "
+                    "firmware and network; outputs go to --out DIR\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (o->record) {
+        /* A recorded run is described as a scenario, so that a replay can rebuild it. */
+        if (o->c.flash_path || o->c.report_path || o->c.uart_log_path || o->c.pcap_path) {
+            fprintf(stderr, "glitchbox: with --record, outputs go to --out DIR and the flash "
+                    "starts from --firmware images (not --flash)\n");
+            return -1;
+        }
+    } else if (o->out_dir) {
+        fprintf(stderr, "glitchbox: --out goes with --scenario or --record (use --report, "
+                "--uart-log, --pcap)\n");
+        return -1;
+    }
+    if (!o->c.board || (!o->c.nfirmware && !o->c.flash_path)) {
         fprintf(stderr, "glitchbox: run needs --board and --firmware (or a --flash image)\n");
         return -1;
     }
-    return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* outputs */
-
-static void console_out(void *opaque, const char *source, const uint8_t *buf, size_t len)
-{
-    run_ctx_t *rc = opaque;
-    (void)source;
-    sha256_update(&rc->uart_hash, buf, len);
-    rc->uart_bytes += len;
-    if (rc->uart_log)
-        fwrite(buf, 1, len, rc->uart_log);
-    if (!rc->quiet) {
-        FILE *out = source && !strcmp(source, "stderr") ? stderr : stdout;
-        fwrite(buf, 1, len, out);
-        fflush(out);
-    }
-    if (rc->stop_on && !rc->stop_matched) {
-        for (size_t k = 0; k < len; k++) {
-            if (rc->tail_len == sizeof rc->tail - 1) {
-                memmove(rc->tail, rc->tail + 256, rc->tail_len - 256);
-                rc->tail_len -= 256;
-            }
-            rc->tail[rc->tail_len++] = buf[k] ? (char)buf[k] : ' ';
-        }
-        rc->tail[rc->tail_len] = 0;
-        if (strstr(rc->tail, rc->stop_on)) {
-            rc->stop_matched = true;
-            rc->m->exit_requested = true;
-            rc->m->exit_code = 0;
-        }
-    }
-}
-
-static void guest_exit(void *opaque, int code)
-{
-    run_ctx_t *rc = opaque;
-    rc->m->exit_requested = true;
-    rc->m->exit_code = code;
-}
-
-static void trace_insn(void *opaque, cpu_t *cpu, const insn_t *i)
-{
-    run_ctx_t *rc = opaque;
-    char line[256];
-    uint8_t bytes[4];
-    int n;
-    sim_time_t t = cpu_time_of(cpu, cpu->cycles);
-    bus_debug_read(cpu->bus, i->pc, bytes, i->len);
-    cs_insn *ci = NULL;
-    size_t cnt = rc->cs_ok ? cs_disasm(rc->cs, bytes, i->len, i->pc, 1, &ci) : 0;
-    if (cnt == 1)
-        n = snprintf(line, sizeof line, "%llu %08x %-8s %s %s\n", (unsigned long long)t, i->pc,
-                     i->len == 4 ? "" : "", ci->mnemonic, ci->op_str);
-    else
-        n = snprintf(line, sizeof line, "%llu %08x %s\n", (unsigned long long)t, i->pc,
-                     thumb_insn_name(i));
-    if (ci)
-        cs_free(ci, cnt);
-    if (n > 0) {
-        size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-        fwrite(line, 1, len, rc->trace);
-        sha256_update(&rc->trace_hash, line, len);
-    }
-}
-
-static const char *stop_name(enum cpu_stop s)
-{
-    switch (s) {
-    case CPU_STOP_EXIT: return "exit";
-    case CPU_STOP_LIMIT: return "timeout";
-    case CPU_STOP_LOCKUP: return "lockup";
-    case CPU_STOP_SLEEP: return "halted";
-    case CPU_STOP_BKPT: return "breakpoint";
-    case CPU_STOP_REQUEST: return "stopped";
-    default: return "unknown";
-    }
-}
-
-static void add_hash(cJSON *obj, const char *key, sha256_t *h)
-{
-    uint8_t d[32];
-    char hex[65];
-    sha256_t copy = *h;
-    sha256_final(&copy, d);
-    sha256_hex(d, hex);
-    cJSON_AddStringToObject(obj, key, hex);
-}
-
-static int write_report(const char *path, run_ctx_t *rc, const run_opts_t *o,
-                        enum cpu_stop stop, int exit_code)
-{
-    machine_t *m = rc->m;
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "glitchbox", GLITCHBOX_VERSION);
-    cJSON_AddStringToObject(r, "outcome", stop_name(stop));
-    cJSON_AddNumberToObject(r, "exit_code", exit_code);
-    cJSON_AddStringToObject(r, "board", m->board_name);
-    cJSON_AddNumberToObject(r, "seed", (double)o->seed);
-    cJSON_AddNumberToObject(r, "virtual_time_ns", (double)machine_now(m));
-    cJSON_AddNumberToObject(r, "instructions", (double)m->cpu->insns);
-    cJSON_AddNumberToObject(r, "cycles", (double)m->cpu->cycles);
-    cJSON_AddNumberToObject(r, "resets", (double)m->resets);
-    char pc[16];
-    snprintf(pc, sizeof pc, "0x%08x", stop == CPU_STOP_LOCKUP ? m->cpu->lockup_pc : m->cpu->r[15]);
-    cJSON_AddStringToObject(r, "pc", pc);
-    cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
-    for (unsigned i = 0; i < o->nfirmware; i++) {
-        uint8_t d[32];
-        char hex[65] = "";
-        if (sha256_file(o->firmware[i], d) == 0)
-            sha256_hex(d, hex);
-        cJSON *f = cJSON_CreateObject();
-        const char *base = strrchr(o->firmware[i], '/');
-        cJSON_AddStringToObject(f, "file", base ? base + 1 : o->firmware[i]);
-        cJSON_AddStringToObject(f, "sha256", hex);
-        cJSON_AddItemToArray(fw, f);
-    }
-    cJSON *h = cJSON_AddObjectToObject(r, "hashes");
-    add_hash(h, "uart", &rc->uart_hash);
-    if (rc->trace)
-        add_hash(h, "trace", &rc->trace_hash);
-    cJSON_AddNumberToObject(r, "uart_bytes", (double)rc->uart_bytes);
-    cJSON *faults = cJSON_AddObjectToObject(r, "cpu");
-    char buf[16];
-    snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.cfsr);
-    cJSON_AddStringToObject(faults, "cfsr", buf);
-    snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.hfsr);
-    cJSON_AddStringToObject(faults, "hfsr", buf);
-    char *text = cJSON_Print(r);
-    cJSON_Delete(r);
-    FILE *f = fopen(path, "w");
-    if (!f || !text) {
-        fprintf(stderr, "glitchbox: cannot write report %s: %s\n", path, strerror(errno));
-        free(text);
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fputs(text, f);
-    fputc('\n', f);
-    fclose(f);
-    free(text);
-    return 0;
-}
-
-static endpoint_t *flash_endpoint(machine_t *m)
-{
-    endpoint_t *fallback = NULL;
-    for (unsigned k = 0;; k++) {
-        endpoint_t *e = machine_find_endpoint_kind(m, EP_MEMORY, k);
-        if (!e)
-            return fallback;
-        const char *dot = strrchr(e->name, '.');
-        if (dot && !strcmp(dot + 1, "flash"))
-            return e;
-        if (!fallback)
-            fallback = e;
-    }
-}
-
-static int load_flash_file(machine_t *m, const char *path)
-{
-    endpoint_t *e = flash_endpoint(m);
-    if (!e) {
-        fprintf(stderr, "glitchbox: --flash: board %s has no non-volatile memory\n",
-                m->board_name);
-        return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0; /* created at exit */
-        fprintf(stderr, "glitchbox: --flash %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    size_t n = fread(e->mem, 1, e->mem_len, f);
-    int extra = fgetc(f);
-    fclose(f);
-    if (extra != EOF) {
-        fprintf(stderr, "glitchbox: --flash %s: file is larger than the %zu-byte %s\n", path,
-                e->mem_len, e->name);
-        return -1;
-    }
-    if (n != e->mem_len)
-        fprintf(stderr, "glitchbox: --flash %s: %zu of %zu bytes present; the rest keeps its "
-                "erased state\n", path, n, e->mem_len);
-    bus_notify_write(&m->bus, e->mem_base, (unsigned)e->mem_len);
-    return 0;
-}
-
-static int save_flash_file(machine_t *m, const char *path)
-{
-    endpoint_t *e = flash_endpoint(m);
-    if (!e)
-        return -1;
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f || fwrite(e->mem, 1, e->mem_len, f) != e->mem_len || fclose(f)) {
-        fprintf(stderr, "glitchbox: cannot save flash to %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (rename(tmp, path)) {
-        fprintf(stderr, "glitchbox: cannot save flash to %s: %s\n", path, strerror(errno));
-        return -1;
+    for (unsigned i = 0; i < o->c.nfirmware; i++) {
+        session_firmware_t *f = &o->c.firmware[i];
+        f->format = !format ? LOADER_FMT_AUTO
+                    : !strcmp(format, "elf") ? LOADER_FMT_ELF
+                    : !strcmp(format, "hex") ? LOADER_FMT_IHEX : LOADER_FMT_BIN;
+        f->base = bin_base;
+        f->base_set = bin_base_set;
     }
     return 0;
 }
@@ -479,63 +287,186 @@ static int save_flash_file(machine_t *m, const char *path)
 /* ---------------------------------------------------------------------- */
 /* run */
 
-/* A JSON file, or NULL with "line:col: reason" in err. */
-static cJSON *read_json_file(const char *path, char *err, size_t errlen)
+/* The live-mode options become the network section's "live" object
+ * (models/net/README.md), so plain and recorded runs see the same thing. */
+static void add_live_options(const run_opts_t *o, cJSON **net)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return NULL;
+    if (!o->live && !o->nlive_forward && !o->live_record && !o->live_replay && !o->tap)
+        return;
+    if (!*net)
+        *net = cJSON_CreateObject();
+    cJSON *live = cJSON_GetObjectItemCaseSensitive(*net, "live");
+    if (!live)
+        live = cJSON_AddObjectToObject(*net, "live");
+    char path[PATH_MAX];
+    if (o->tap) {
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "tap");
+        cJSON_AddStringToObject(live, "tap", o->tap);
     }
-    size_t cap = 1 << 16, len = 0;
-    char *text = malloc(cap + 1);
-    while (text) {
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (len < cap)
-            break;
-        if (cap >= (16u << 20)) {
-            snprintf(err, errlen, "file is larger than 16 MiB");
-            free(text);
-            fclose(f);
+    if (o->nlive_forward) {
+        cJSON *fw = cJSON_GetObjectItemCaseSensitive(live, "forward");
+        if (!fw)
+            fw = cJSON_AddArrayToObject(live, "forward");
+        for (unsigned k = 0; k < o->nlive_forward; k++)
+            cJSON_AddItemToArray(fw, cJSON_CreateString(o->live_forward[k]));
+    }
+    const char *key = o->live_replay ? "replay" : o->live_record ? "record" : NULL;
+    if (key) {
+        scenario_abs_path(o->live_replay ? o->live_replay : o->live_record, path, sizeof path);
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "record");
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "replay");
+        cJSON_AddStringToObject(live, key, path);
+    }
+}
+
+/* The scenario that describes a plain run (for --record): board, firmware,
+ * network, seed, time limit; outside input goes into the replay file. */
+static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
+{
+    char path[PATH_MAX + 16];
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", "recorded-run");
+    cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
+    if (strchr(o->c.board, '/') || strstr(o->c.board, ".json"))
+        scenario_abs_path(o->c.board, path, sizeof path);
+    else
+        snprintf(path, sizeof path, "%s", o->c.board);
+    cJSON_AddStringToObject(j, "board", path);
+    cJSON *fw = cJSON_AddArrayToObject(j, "firmware");
+    static const char *const fmts[] = { [LOADER_FMT_ELF] = "elf", [LOADER_FMT_IHEX] = "hex",
+                                        [LOADER_FMT_BIN] = "bin" };
+    for (unsigned i = 0; i < o->c.nfirmware; i++) {
+        const session_firmware_t *f = &o->c.firmware[i];
+        cJSON *e = cJSON_CreateObject();
+        scenario_abs_path(f->path, path, sizeof path);
+        cJSON_AddStringToObject(e, "file", path);
+        if (f->format != LOADER_FMT_AUTO)
+            cJSON_AddStringToObject(e, "format", fmts[f->format]);
+        if (f->base_set) {
+            char b[16];
+            snprintf(b, sizeof b, "0x%08x", f->base);
+            cJSON_AddStringToObject(e, "base", b);
+        }
+        cJSON_AddItemToArray(fw, e);
+    }
+    cJSON_AddNumberToObject(j, "seed", (double)o->c.seed);
+    char t[32];
+    snprintf(t, sizeof t, "%lluns", (unsigned long long)o->c.max_time);
+    cJSON_AddStringToObject(j, "max_time", t);
+    if (o->c.stop_on)
+        cJSON_AddStringToObject(j, "stop_on", o->c.stop_on);
+    cJSON *net = NULL;
+    if (o->network_path) {
+        net = session_read_json(o->network_path, err, errlen);
+        if (!net) {
+            cJSON_Delete(j);
             return NULL;
         }
-        cap *= 2;
-        char *nt = realloc(text, cap + 1);
-        if (!nt) {
-            free(text);
-            text = NULL;
+        /* its relative server folder is relative to the network file */
+        cJSON *srv = cJSON_GetObjectItemCaseSensitive(net, "server");
+        cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
+        if (cJSON_IsString(root) && root->valuestring[0] != '/') {
+            char base[PATH_MAX];
+            scenario_abs_path(o->network_path, base, sizeof base);
+            char *slash = strrchr(base, '/');
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
+            cJSON_SetValuestring(root, path);
         }
-        text = nt;
     }
-    fclose(f);
-    if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
+    if (o->c.serve_root) {
+        if (!net)
+            net = cJSON_CreateObject();
+        cJSON *srv = cJSON_CreateObject();
+        scenario_abs_path(o->c.serve_root, path, sizeof path);
+        cJSON_AddStringToObject(srv, "root", path);
+        if (o->c.serve_network)
+            cJSON_AddStringToObject(srv, "network", o->c.serve_network);
+        cJSON_DeleteItemFromObjectCaseSensitive(net, "server");
+        cJSON_AddItemToObject(net, "server", srv);
     }
-    text[len] = 0;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-    if (!j) {
-        unsigned line = 1, col = 1;
-        for (const char *p = text; end && p < end; p++) {
-            if (*p == '\n')
-                line++, col = 1;
-            else
-                col++;
-        }
-        snprintf(err, errlen, "%u:%u: not valid JSON", line, col);
-    }
-    free(text);
+    add_live_options(o, &net);
+    if (net)
+        cJSON_AddItemToObject(j, "network", net);
     return j;
 }
 
-static double wall_seconds(void)
+/* A replay file of a live run carries the live record, so that `glitchbox
+ * replay` needs no host: network.live "record": FILE becomes "replay": {...}. */
+static int embed_live_record(const char *replay_path, const char *record_path)
 {
-    /* Front-end statistics only; never visible to the simulation. */
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    char err[512] = "";
+    cJSON *rep = session_read_json(replay_path, err, sizeof err);
+    cJSON *rec = rep ? session_read_json(record_path, err, sizeof err) : NULL;
+    cJSON *sc = rep ? cJSON_GetObjectItemCaseSensitive(rep, "scenario") : NULL;
+    cJSON *net = sc ? cJSON_GetObjectItemCaseSensitive(sc, "network") : NULL;
+    cJSON *live = net ? cJSON_GetObjectItemCaseSensitive(net, "live") : NULL;
+    char *text = NULL;
+    FILE *f = NULL;
+    if (rec && live) {
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "record");
+        cJSON_AddItemToObject(live, "replay", rec);
+        rec = NULL;
+        text = cJSON_Print(rep);
+        f = text ? fopen(replay_path, "w") : NULL;
+    }
+    int r = f && fputs(text, f) >= 0 && fputc('\n', f) >= 0 ? 0 : -1;
+    if (f)
+        r |= fclose(f);
+    if (r)
+        fprintf(stderr, "glitchbox: cannot put the live record %s into %s%s%s\n", record_path,
+                replay_path, err[0] ? ": " : "", err);
+    free(text);
+    cJSON_Delete(rec);
+    cJSON_Delete(rep);
+    return r;
+}
+
+/* `glitchbox run --scenario FILE`: exit 0 when the scenario's expectations
+ * hold (or, for a scenario expected to fail, when it reproduces its failure),
+ * 1 when they do not, 65 for a bad scenario. */
+static int run_scenario(run_opts_t *o, scenario_t *sc)
+{
+    char err[1024];
+    scenario_run_opts_t ro = { 0 };
+    ro.seed = o->c.seed;
+    ro.seed_set = o->seed_set;
+    ro.out_dir = o->out_dir;
+    ro.trace_path = o->c.trace_path;
+    ro.until = o->max_time_set ? o->c.max_time : 0;
+    ro.gdb = o->gdb;
+    ro.quiet = o->c.quiet;
+    ro.console_uart = o->c.console_uart;
+    ro.record_path = o->record;
+    if (o->record && !o->out_dir) {
+        /* a replay checks the pcap too, so a recorded run always writes one */
+        snprintf(o->record_out, sizeof o->record_out, "%s.out", o->record);
+        ro.out_dir = o->record_out;
+    }
+    scenario_result_t res;
+    int status;
+    if (scenario_run(sc, &ro, &res, err, sizeof err, &status)) {
+        fprintf(stderr, "glitchbox: %s\n", err);
+        scenario_free(sc);
+        return status;
+    }
+    const char *verdict = res.expected_failure ? (res.passed ? "UNEXPECTEDLY PASSED"
+                                                             : "reproduced its failure")
+                                               : (res.passed ? "passed" : "FAILED");
+    fprintf(stderr, "scenario %s (seed %llu): %s at %.3f s virtual, %.2f s wall%s%s\n",
+            scenario_name(sc), (unsigned long long)(o->seed_set ? o->c.seed
+                                                                : scenario_default_seed(sc)),
+            verdict, (double)res.virtual_ns / 1e9, res.wall_s, res.passed ? "" : ": ",
+            res.passed ? "" : res.reason);
+    if (ro.out_dir)
+        fprintf(stderr, "scenario %s: report %s/report.json, UART log %s/uart.log, pcap "
+                "%s/net.pcap\n", scenario_name(sc), ro.out_dir, ro.out_dir, ro.out_dir);
+    if (o->record)
+        fprintf(stderr, "scenario %s: replay file %s (glitchbox replay %s)\n",
+                scenario_name(sc), o->record, o->record);
+    bool ok = res.passed != res.expected_failure;
+    scenario_free(sc);
+    return ok ? 0 : 1;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -545,211 +476,83 @@ static int cmd_run(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    run_ctx_t rc;
-    memset(&rc, 0, sizeof rc);
-    uart_feed_t feed;
-    memset(&feed, 0, sizeof feed);
-    network_t net;
-    memset(&net, 0, sizeof net);
-    cJSON *netcfg = NULL;
-    char serve_path[1024];
-    rc.quiet = o.quiet;
-    rc.stop_on = o.stop_on;
-    sha256_init(&rc.uart_hash);
-    sha256_init(&rc.trace_hash);
-    int status = EXIT_INPUT;
-
-    machine_t *m = machine_new(o.seed);
-    if (!m) {
-        fprintf(stderr, "glitchbox: out of memory\n");
-        return 1;
-    }
-    rc.m = m;
-    m->console = console_out;
-    m->console_opaque = &rc;
-    if (machine_load_board(m, o.board)) {
-        fprintf(stderr, "glitchbox: %s\n", m->error);
-        goto out;
-    }
-    {
-        char nerr[512];
-        network_opts_t no = { o.pcap_path, o.serve_root, o.serve_network };
-        if (o.network_path) {
-            netcfg = read_json_file(o.network_path, nerr, sizeof nerr);
-            char dir[512];
-            snprintf(dir, sizeof dir, "%s", o.network_path);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                *slash = 0;
-            else
-                snprintf(dir, sizeof dir, ".");
-            if (!netcfg || netconfig_server_opts(netcfg, dir, &no, serve_path, sizeof serve_path,
-                                                 nerr, sizeof nerr)) {
-                fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
-                goto out;
-            }
-        }
-        if (network_build(&net, m, &no, nerr, sizeof nerr)) {
-            fprintf(stderr, "glitchbox: %s\n", nerr);
-            goto out;
-        }
-        if (netcfg && netconfig_apply(netcfg, &net, nerr, sizeof nerr)) {
-            fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, nerr);
-            goto out;
-        }
-    }
-    if (o.uart_log_path && !(rc.uart_log = fopen(o.uart_log_path, "w"))) {
-        fprintf(stderr, "glitchbox: --uart-log %s: %s\n", o.uart_log_path, strerror(errno));
-        goto out;
-    }
-    if (o.trace_path) {
-        if (!(rc.trace = fopen(o.trace_path, "w"))) {
-            fprintf(stderr, "glitchbox: --trace %s: %s\n", o.trace_path, strerror(errno));
-            goto out;
-        }
-        rc.cs_ok = cs_open(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS, &rc.cs) == CS_ERR_OK;
-        m->cpu->trace = trace_insn;
-        m->cpu->trace_opaque = &rc;
-    }
-
-    machine_reset(m, RESET_POWER_ON, RESET_CAUSE_POWER_ON);
-    if (o.flash_path && load_flash_file(m, o.flash_path))
-        goto out;
-    for (unsigned i = 0; i < o.nfirmware; i++) {
-        loader_opts_t lo;
-        memset(&lo, 0, sizeof lo);
-        lo.format = !o.format ? LOADER_FMT_AUTO
-                    : !strcmp(o.format, "elf") ? LOADER_FMT_ELF
-                    : !strcmp(o.format, "hex") ? LOADER_FMT_IHEX : LOADER_FMT_BIN;
-        lo.bin_base = o.bin_base_set ? o.bin_base : 0;
-        loader_image_t img;
-        char err[512];
-        if (loader_load_file(&m->bus, o.firmware[i], &lo, &img, err, sizeof err)) {
+    char err[1024];
+    if (o.scenario) {
+        scenario_t *sc = scenario_load(o.scenario, err, sizeof err);
+        if (!sc) {
             fprintf(stderr, "glitchbox: %s\n", err);
-            goto out;
+            return EXIT_INPUT;
         }
-        loader_image_free(&img);
+        return run_scenario(&o, sc);
     }
-    if (o.semihosting) {
-        semihost_init(&rc.sh, &m->sched, o.sh_root);
-        rc.sh.console = console_out;
-        rc.sh.console_opaque = &rc;
-        rc.sh.on_exit = guest_exit;
-        rc.sh.on_exit_opaque = &rc;
-        m->cpu->on_bkpt = semihost_bkpt;
-        m->cpu->on_bkpt_opaque = &rc.sh;
+    if (o.record) {
+        cJSON *j = scenario_of_run(&o, err, sizeof err);
+        scenario_t *sc = NULL;
+        if (j) {
+            char where[PATH_MAX + 32];
+            scenario_abs_path(o.record, where, sizeof where);
+            char *slash = strrchr(where, '/');
+            snprintf(slash + 1, sizeof where - (size_t)(slash + 1 - where), "recorded-run.json");
+            sc = scenario_from_json(j, where, err, sizeof err);
+        }
+        if (!sc) {
+            fprintf(stderr, "glitchbox: %s\n", err);
+            return EXIT_INPUT;
+        }
+        int st = run_scenario(&o, sc);
+        if (o.live_record && !o.live_replay && embed_live_record(o.record, o.live_record))
+            st = st ? st : 1;
+        return st;
     }
-    cpu_reset(m->cpu);
-
-    if (o.uart_input) {
-        const char *eq = strchr(o.uart_input, '=');
-        char epname[64];
-        if (!eq || (size_t)(eq - o.uart_input) >= sizeof epname) {
-            fprintf(stderr, "glitchbox: --uart-input %s: expected UART=FILE\n", o.uart_input);
-            status = EXIT_USAGE;
-            goto out;
+    cJSON *netcfg = NULL;
+    char netdir[512];
+    if (o.network_path) {
+        netcfg = session_read_json(o.network_path, err, sizeof err);
+        if (!netcfg) {
+            fprintf(stderr, "glitchbox: %s: %s\n", o.network_path, err);
+            return EXIT_INPUT;
         }
-        memcpy(epname, o.uart_input, (size_t)(eq - o.uart_input));
-        epname[eq - o.uart_input] = 0;
-        feed.ep = machine_find_endpoint(m, epname);
-        if (!feed.ep || feed.ep->kind != EP_UART) {
-            fprintf(stderr, "glitchbox: --uart-input: the board has no UART '%s'\n", epname);
-            status = EXIT_USAGE;
-            goto out;
-        }
-        FILE *fi = fopen(eq + 1, "rb");
-        if (!fi) {
-            fprintf(stderr, "glitchbox: --uart-input %s: %s\n", eq + 1, strerror(errno));
-            goto out;
-        }
-        size_t cap = 0;
-        for (;;) {
-            if (feed.len == cap) {
-                cap = cap ? 2 * cap : 4096;
-                uint8_t *nb = realloc(feed.data, cap);
-                if (!nb)
-                    break;
-                feed.data = nb;
-            }
-            size_t n = fread(feed.data + feed.len, 1, cap - feed.len, fi);
-            if (!n)
-                break;
-            feed.len += n;
-        }
-        fclose(fi);
-        feed.sched = &m->sched;
-        sched_event_init(&feed.ev, "uart-input", uart_feed_tick, &feed);
-        sched_after(&m->sched, &feed.ev, 0);
+        snprintf(netdir, sizeof netdir, "%s", o.network_path);
+        char *slash = strrchr(netdir, '/');
+        if (slash)
+            *slash = 0;
+        else
+            snprintf(netdir, sizeof netdir, ".");
+        o.c.network = netcfg;
+        o.c.network_dir = netdir;
+        o.c.network_origin = o.network_path;
     }
-
-    double w0 = wall_seconds();
-    enum cpu_stop stop;
-    if (o.gdb) {
-        gdb_stub_t gs;
-        char gerr[512];
-        if (gdb_stub_open(&gs, m, o.gdb, gerr, sizeof gerr)) {
-            fprintf(stderr, "glitchbox: %s\n", gerr);
-            status = EXIT_USAGE;
-            goto out;
-        }
-        if (!strcmp(o.gdb, "stdio"))
-            rc.quiet = true; /* stdout carries the protocol */
-        stop = gdb_stub_serve(&gs, o.max_time, o.gdb_wait);
-        gdb_stub_close(&gs);
+    add_live_options(&o, &netcfg);
+    if (netcfg && !o.c.network) {
+        o.c.network = netcfg;
+        o.c.network_dir = ".";
+        o.c.network_origin = "live options";
+    }
+    int status;
+    session_t *s = session_open(&o.c, err, sizeof err, &status);
+    if (!s) {
+        fprintf(stderr, "glitchbox: %s\n", err);
+        cJSON_Delete(netcfg);
+        return status;
+    }
+    status = session_run(s, o.gdb, o.gdb_wait);
+    if (status < 0) {
+        status = EXIT_USAGE;
     } else {
-        stop = machine_run(m, o.max_time);
-    }
-    double w1 = wall_seconds();
-    int exit_code;
-    if (o.semihosting && rc.sh.exited) {
-        stop = CPU_STOP_EXIT;
-        exit_code = rc.sh.exit_code;
-    } else {
-        switch (stop) {
-        case CPU_STOP_LIMIT: exit_code = EXIT_TIMEOUT; break;
-        case CPU_STOP_LOCKUP: exit_code = EXIT_LOCKUP; break;
-        case CPU_STOP_SLEEP: exit_code = EXIT_HALTED; break;
-        case CPU_STOP_EXIT: exit_code = m->exit_code; break;
-        default: exit_code = 1; break;
+        session_print_outcome(s);
+        if (getenv("GLITCHBOX_STATS")) {
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            double secs = s->wall_seconds;
+            fprintf(stderr, "glitchbox: %llu instructions, %.6f s virtual, %.3f s wall, "
+                    "%.1f MIPS, max RSS %ld KiB\n", (unsigned long long)s->m->cpu->insns,
+                    (double)machine_now(s->m) / 1e9, secs,
+                    secs > 0 ? (double)s->m->cpu->insns / secs / 1e6 : 0.0, ru.ru_maxrss);
         }
+        status = session_finish(s);
     }
-    if (stop == CPU_STOP_LOCKUP)
-        fprintf(stderr, "glitchbox: core locked up at pc 0x%08x (CFSR 0x%08x HFSR 0x%08x)\n",
-                m->cpu->lockup_pc, m->cpu->sys.cfsr, m->cpu->sys.hfsr);
-    else if (stop == CPU_STOP_LIMIT)
-        fprintf(stderr, "glitchbox: stopped at --max-time (%.3f s of virtual time)\n",
-                (double)machine_now(m) / 1e9);
-    else if (stop == CPU_STOP_SLEEP)
-        fprintf(stderr, "glitchbox: the guest sleeps and nothing is scheduled to wake it\n");
-    if (getenv("GLITCHBOX_STATS")) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        double secs = w1 - w0;
-        fprintf(stderr, "glitchbox: %llu instructions, %.6f s virtual, %.3f s wall, %.1f MIPS, "
-                "max RSS %ld KiB\n", (unsigned long long)m->cpu->insns,
-                (double)machine_now(m) / 1e9, secs,
-                secs > 0 ? (double)m->cpu->insns / secs / 1e6 : 0.0, ru.ru_maxrss);
-    }
-    if (o.flash_path && save_flash_file(m, o.flash_path))
-        exit_code = exit_code ? exit_code : 1;
-    if (o.report_path && write_report(o.report_path, &rc, &o, stop, exit_code))
-        exit_code = exit_code ? exit_code : 1;
-    status = exit_code;
-out:
-    network_free(&net);
+    session_close(s);
     cJSON_Delete(netcfg);
-    if (feed.sched)
-        sched_cancel(feed.sched, &feed.ev);
-    free(feed.data);
-    if (rc.uart_log)
-        fclose(rc.uart_log);
-    if (rc.trace)
-        fclose(rc.trace);
-    if (rc.cs_ok)
-        cs_close(&rc.cs);
-    if (o.semihosting && rc.sh.sched)
-        semihost_free(&rc.sh);
-    machine_free(m);
     return status;
 }
 
@@ -775,6 +578,13 @@ static int cmd_controls(int argc, char **argv)
         machine_free(m);
         return EXIT_INPUT;
     }
+    /* the controls of the board's default network (models/net) */
+    network_t net;
+    network_opts_t no;
+    char nerr[512];
+    memset(&no, 0, sizeof no);
+    if (network_build(&net, m, &no, nerr, sizeof nerr))
+        fprintf(stderr, "glitchbox: %s\n", nerr);
     for (int pass = 0; pass < 2; pass++) {
         enum endpoint_kind kind = pass ? EP_PROBE : EP_CONTROL;
         printf("%s of board %s:\n", pass ? "probes" : "controls", m->board_name);
@@ -782,6 +592,7 @@ static int cmd_controls(int argc, char **argv)
         for (unsigned k = 0; (e = machine_find_endpoint_kind(m, kind, k)); k++)
             printf("  %-32s %s\n", e->name, e->help ? e->help : "");
     }
+    network_free(&net);
     machine_free(m);
     return 0;
 }
@@ -799,6 +610,10 @@ int main(int argc, char **argv)
         return cmd_models();
     if (!strcmp(cmd, "controls"))
         return cmd_controls(argc - 1, argv + 1);
+    if (!strcmp(cmd, "campaign"))
+        return campaign_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return replay_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("glitchbox %s\n", GLITCHBOX_VERSION);
         return 0;

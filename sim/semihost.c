@@ -6,6 +6,8 @@
  * common ones), never a simulator error.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,8 +32,8 @@ void semihost_init(semihost_t *sh, sched_t *sched, const char *root)
 void semihost_free(semihost_t *sh)
 {
     for (unsigned k = 0; k < SEMIHOST_MAX_FILES; k++)
-        if (sh->files[k].kind == SH_FILE_HOST && sh->files[k].f)
-            fclose(sh->files[k].f);
+        if (sh->files[k].kind == SH_FILE_HOST)
+            close(sh->files[k].fd);
     free(sh->stdin_buf);
     memset(sh->files, 0, sizeof sh->files);
     sh->stdin_buf = NULL;
@@ -167,16 +169,17 @@ static uint32_t sys_open(semihost_t *sh, cpu_t *cpu, uint32_t p)
         f->pos = 0;
         return (uint32_t)h;
     }
-    static const char *const modes[12] = { "r", "rb", "r+", "r+b", "w", "wb",
-                                           "w+", "w+b", "a", "ab", "a+", "a+b" };
+    /* ISO C fopen modes r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b */
+    static const int oflags[3] = { 0, O_CREAT | O_TRUNC, O_CREAT | O_APPEND };
+    int flags = oflags[mode / 4] | ((mode & 2) ? O_RDWR : mode < 4 ? O_RDONLY : O_WRONLY);
     char path[SH_PATH_MAX + 1100];
     if (!host_path(sh, gname, path, sizeof path))
         return fail_errno(sh, EACCES);
-    FILE *hf = fopen(path, modes[mode]);
-    if (!hf)
+    int fd = open(path, flags | O_CLOEXEC, 0644);
+    if (fd < 0)
         return fail_errno(sh, errno);
     f->kind = SH_FILE_HOST;
-    f->f = hf;
+    f->fd = fd;
     return (uint32_t)h;
 }
 
@@ -189,8 +192,8 @@ static uint32_t sys_close(semihost_t *sh, cpu_t *cpu, uint32_t p)
     if (!f)
         return fail_errno(sh, EBADF);
     int rc = 0;
-    if (f->kind == SH_FILE_HOST && f->f)
-        rc = fclose(f->f);
+    if (f->kind == SH_FILE_HOST)
+        rc = close(f->fd);
     memset(f, 0, sizeof *f);
     return rc ? fail_errno(sh, EIO) : 0;
 }
@@ -212,10 +215,11 @@ static uint32_t sys_write(semihost_t *sh, cpu_t *cpu, uint32_t p)
         uint32_t n = len - done < sizeof chunk ? len - done : (uint32_t)sizeof chunk;
         size_t got = bus_debug_read(cpu->bus, buf + done, chunk, n);
         if (f->kind == SH_FILE_HOST) {
-            size_t w = fwrite(chunk, 1, got, f->f);
-            done += (uint32_t)w;
-            if (w != got) {
-                sh->guest_errno = errno;
+            ssize_t w = write(f->fd, chunk, got);
+            if (w > 0)
+                done += (uint32_t)w;
+            if (w < 0 || (size_t)w != got) {
+                sh->guest_errno = w < 0 ? errno : ENOSPC;
                 break;
             }
         } else {
@@ -245,7 +249,12 @@ static uint32_t sys_read(semihost_t *sh, cpu_t *cpu, uint32_t p)
         uint32_t n = len - done < sizeof chunk ? len - done : (uint32_t)sizeof chunk;
         size_t got;
         if (f->kind == SH_FILE_HOST) {
-            got = fread(chunk, 1, n, f->f);
+            ssize_t r = read(f->fd, chunk, n);
+            if (r < 0) {
+                sh->guest_errno = errno;
+                break;
+            }
+            got = (size_t)r;
         } else if (f->kind == SH_FILE_FEATURES) {
             got = f->pos < SH_FEATURE_BYTES ? SH_FEATURE_BYTES - f->pos : 0;
             if (got > n)
@@ -287,7 +296,7 @@ static uint32_t sys_seek(semihost_t *sh, cpu_t *cpu, uint32_t p)
     }
     if (f->kind != SH_FILE_HOST)
         return fail_errno(sh, ESPIPE);
-    return fseek(f->f, (long)pos, SEEK_SET) ? fail_errno(sh, errno) : 0;
+    return lseek(f->fd, (off_t)pos, SEEK_SET) < 0 ? fail_errno(sh, errno) : 0;
 }
 
 static uint32_t sys_flen(semihost_t *sh, cpu_t *cpu, uint32_t p)
@@ -303,7 +312,7 @@ static uint32_t sys_flen(semihost_t *sh, cpu_t *cpu, uint32_t p)
     if (f->kind != SH_FILE_HOST)
         return 0;
     struct stat st;
-    if (fflush(f->f) || fstat(fileno(f->f), &st))
+    if (fstat(f->fd, &st))
         return fail_errno(sh, errno);
     return st.st_size > 0xFFFFFFFEll ? fail_errno(sh, EOVERFLOW) : (uint32_t)st.st_size;
 }

@@ -44,7 +44,8 @@ enum semihost_file_kind { SH_FILE_FREE = 0, SH_FILE_HOST, SH_FILE_STDIN, SH_FILE
 
 typedef struct semihost_file {
     enum semihost_file_kind kind;
-    FILE *f;
+    int fd;               /* host file descriptor (SH_FILE_HOST); unbuffered, so a
+                           * second handle on the same file sees every write at once */
     uint32_t pos;              /* for the feature file */
 } semihost_file_t;
 

@@ -109,6 +109,7 @@ int cpu_init(cpu_t *cpu, bus_t *bus, sched_t *sched, unsigned num_irqs, unsigned
     if (!cpu->blocks)
         return -1;
     cpu->cache_gen = 1;
+    cpu_tlb_flush(cpu);
     bus_set_code_write_hook(bus, cpu_code_written, cpu);
     armv7m_sys_init(cpu);
     return 0;
@@ -120,8 +121,35 @@ void cpu_free(cpu_t *cpu)
     cpu->blocks = NULL;
 }
 
+void cpu_tlb_flush(cpu_t *cpu)
+{
+    for (unsigned k = 0; k < CPU_TLB_SIZE; k++) {
+        cpu->tlb_rd[k].page = CPU_TLB_NONE;
+        cpu->tlb_wr[k].page = CPU_TLB_NONE;
+    }
+}
+
+/* After a slow-path access that went to direct memory: let the next ones to
+ * that page take the fast path. */
+static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write)
+{
+    if (cpu->sys.mpu_active || cpu->nwatch)
+        return;
+    const bus_region_t *r = bus_find(cpu->bus, addr);
+    if (!r || r->kind == BUS_MMIO || !r->direct || (write && r->kind != BUS_RAM))
+        return;
+    uint32_t page = addr >> BUS_PAGE_SHIFT;
+    if (write && bus_is_code(cpu->bus, addr))
+        return;
+    cpu_tlb_entry_t *e = &(write ? cpu->tlb_wr : cpu->tlb_rd)[page & (CPU_TLB_SIZE - 1)];
+    e->page = page;
+    e->wait_states = r->wait_states;
+    e->host = r->host + ((page << BUS_PAGE_SHIFT) - r->base);
+}
+
 void cpu_flush_cache(cpu_t *cpu)
 {
+    cpu_tlb_flush(cpu);
     cpu->cache_gen++;
     if (cpu->cache_gen == 0) {
         for (unsigned i = 0; i < CPU_BLOCK_HASH; i++)
@@ -433,6 +461,8 @@ bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsi
         return false;
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_READ, acc);
+    else
+        tlb_fill(cpu, addr, false);
     return true;
 }
 
@@ -453,6 +483,8 @@ bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsi
         return false;
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_WRITE, acc);
+    else
+        tlb_fill(cpu, addr, true);
     return true;
 }
 
@@ -508,6 +540,26 @@ static inline uint8_t it_advance(uint8_t it)
     return (uint8_t)((it & 0xE0) | ((it << 1) & 0x1F));
 }
 
+/* A page that holds decoded code: writes to it must go through the bus,
+ * which tells the cache to drop stale blocks. */
+static inline void mark_code(cpu_t *cpu, uint32_t addr)
+{
+    bus_mark_code(cpu->bus, addr);
+    cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+    if (e->page == addr >> BUS_PAGE_SHIFT)
+        e->page = CPU_TLB_NONE;
+}
+
+/* Handlers that read the PC register or execute conditionally inside an IT
+ * block go through this, so the common instruction needs neither test. */
+static void exec_wrapped(cpu_t *cpu, const insn_t *i)
+{
+    if (i->flags & INSN_PCREAD)
+        cpu->r[15] = i->pc + 4;
+    if (i->cond == 0xE || cpu_cond_pass(cpu, i->cond))
+        i->exec(cpu, i);
+}
+
 static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
 {
     uint8_t it = itstate;
@@ -529,7 +581,7 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
             if (b->n > 0)
                 break;
             memset(in, 0, sizeof *in);
-            in->fn = exec_fetch_fault;
+            in->fn = in->exec = exec_fetch_fault;
             in->aux = (uint16_t)f;
             in->pc = pc;
             in->len = 2;
@@ -566,9 +618,12 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         unsigned total = in->cycles + fetch;
         in->cycles = (uint8_t)(total > 255 ? 255 : total);
         b->cycles += in->cycles;
-        bus_mark_code(cpu->bus, pc);
+        in->exec = in->fn;
+        if (in->cond != 0xE || (in->flags & INSN_PCREAD))
+            in->fn = exec_wrapped;
+        mark_code(cpu, pc);
         if (in->len == 4)
-            bus_mark_code(cpu->bus, pc + 2);
+            mark_code(cpu, pc + 2);
         b->n++;
         pc += in->len;
         it = in->it_next;
@@ -639,7 +694,11 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
     cpu->slice_limit = limit;
     cpu->stop = CPU_STOP_NONE;
     bool stepped = false;
+    if (unlikely(cpu->nwatch))
+        cpu_tlb_flush(cpu); /* watched addresses must take the slow path */
     for (;;) {
+        if (likely(!cpu->attention && !stepped))
+            goto run_block;
         if (unlikely(cpu->locked_up))
             return cpu->stop = CPU_STOP_LOCKUP;
         if (unlikely(cpu->stop_requested)) {
@@ -663,6 +722,7 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
         }
         if (unlikely(cpu->sleeping))
             return cpu->stop = CPU_STOP_SLEEP;
+    run_block:
         if (unlikely(cpu->cycles >= cpu->slice_limit))
             return cpu->stop = CPU_STOP_LIMIT;
 
@@ -703,10 +763,7 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             cpu->cycles += i->cycles;
             if (cpu->trace)
                 cpu->trace(cpu->trace_opaque, cpu, i);
-            if (i->flags & INSN_PCREAD)
-                cpu->r[15] = i->pc + 4;
-            if (i->cond == 0xE || cpu_cond_pass(cpu, i->cond))
-                i->fn(cpu, i);
+            i->fn(cpu, i);
             if (!cpu->break_block) {
                 cpu->insns++;
                 cpu->r[15] = i->pc + i->len;
@@ -717,10 +774,7 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
             const insn_t *last = end - 1;
             for (;;) {
                 cpu->cycles += i->cycles;
-                if (i->flags & INSN_PCREAD)
-                    cpu->r[15] = i->pc + 4;
-                if (likely(i->cond == 0xE) || cpu_cond_pass(cpu, i->cond))
-                    i->fn(cpu, i);
+                i->fn(cpu, i);
                 if (unlikely(cpu->break_block))
                     break;
                 if (i == last || cpu->cycles >= cpu->slice_limit) {

@@ -516,6 +516,8 @@ static void exception_taken(cpu_t *cpu, int exc)
     cpu->break_block = true;
     cpu->exc_check = true;
     cpu->sleeping = false;
+    if (exc < EXC_IRQ0)
+        cpu->exc_taken[exc]++;
     if (exc < 32 && (cpu->catch_exc_mask >> exc) & 1) {
         /* a debugger catches this exception before its handler runs */
         cpu->caught_exc = exc;

@@ -67,7 +67,9 @@ enum {
  * are named for the ARM ARM pseudo-code (d, n, m, a / t, t2, imm32, shift).
  */
 struct insn {
-    insn_fn fn;
+    insn_fn fn;           /* what the run loop calls: 'exec', or a wrapper that sets
+                           * the PC register and/or checks the IT condition first */
+    insn_fn exec;         /* the instruction's handler */
     uint32_t pc;          /* address of this instruction */
     uint32_t imm;         /* imm32 / offset / register list / packed fields */
     uint32_t raw;         /* 16-bit: hw1; 32-bit: hw1 << 16 | hw2 */
@@ -127,6 +129,23 @@ typedef struct cpu_watch {
     uint8_t kind;         /* CPU_WATCH_* */
 } cpu_watch_t;
 
+/*
+ * Data-access TLB: direct-mapped, one entry per bus page (1 KiB), filled by
+ * the slow path for pages of direct RAM (writes: not holding decoded code)
+ * or direct RAM/ROM (reads) while the MPU is off and no watchpoint is set.
+ * Emptied with the block cache (bus generation change: wait states or
+ * direct access changed; reset) and for one page when it starts holding
+ * decoded code.
+ */
+#define CPU_TLB_BITS 8
+#define CPU_TLB_SIZE (1u << CPU_TLB_BITS)
+#define CPU_TLB_NONE 0xFFFFFFFFu
+typedef struct cpu_tlb_entry {
+    uint32_t page;        /* addr >> BUS_PAGE_SHIFT, or CPU_TLB_NONE */
+    uint32_t wait_states;
+    uint8_t *host;        /* host address of the page's first byte */
+} cpu_tlb_entry_t;
+
 #define CPU_BLOCK_MAX 32
 #define CPU_BLOCK_HASH 4096
 
@@ -170,18 +189,26 @@ struct cpu {
     sim_cycles_t cycles;      /* total cycles since power-on */
     uint64_t insns;           /* instructions retired */
     bool break_block;         /* see contract */
-    bool exc_check;           /* something changed that may let an exception preempt */
     int sync_exc;             /* exception raised by the current instruction (0 = none) */
     uint32_t sync_return;     /* its return address when it is not the insn itself (SVC) */
     bool sync_return_set;
-    bool sleeping;            /* in WFI/WFE sleep */
     bool sleep_wfe;           /* the sleep came from WFE (wakes on events too) */
     bool pc_written;          /* r[15] was written by the current instruction */
     sim_cycles_t slice_limit; /* cpu_run's limit, lowered when an MMIO access arms an earlier event */
-    bool locked_up;
+    /* Conditions the run loop must look at between blocks, in one word so
+     * that the common case (none) is a single test. */
+    union {
+        struct {
+            bool locked_up;
+            bool stop_requested;
+            bool exc_check;       /* something changed that may let an exception preempt */
+            bool sleeping;        /* in WFI/WFE sleep */
+        };
+        uint32_t attention;
+    };
     enum cpu_stop stop;
-    bool stop_requested;
     uint32_t lockup_pc;
+    uint64_t exc_taken[16];   /* system exceptions entered, by number (reports: HardFaults) */
 
     /* --- timing --- */
     sim_clock_t *clk;         /* core clock (HCLK); NULL = fixed 'default_hz' */
@@ -216,6 +243,8 @@ struct cpu {
     uint8_t watch_kind;
     uint32_t catch_exc_mask;  /* exceptions (bit n = exception n) that stop the run when taken */
     int caught_exc;           /* the exception that stopped it, 0 = none */
+
+    cpu_tlb_entry_t tlb_rd[CPU_TLB_SIZE], tlb_wr[CPU_TLB_SIZE];
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
@@ -334,15 +363,14 @@ void cpu_do_sev(cpu_t *cpu);
 bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
 bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
 
-/* Fast path: an aligned access to RAM/flash with the MPU off. */
+/* Fast path: an aligned access to a page in the TLB (RAM/flash, MPU off). */
 static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
 {
-    const bus_region_t *r = bus_find(cpu->bus, addr);
-    if (likely(r && r->kind != BUS_MMIO && r->direct && !cpu->sys.mpu_active && !cpu->nwatch &&
-               !(addr & (size - 1)) && addr - r->base <= r->size - size)) {
-        const uint8_t *p = r->host + (addr - r->base);
+    const cpu_tlb_entry_t *e = &cpu->tlb_rd[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
+        const uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
         *val = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
-        cpu->cycles += r->wait_states;
+        cpu->cycles += e->wait_states;
         return true;
     }
     return cpu_read_slow(cpu, addr, size, val, acc);
@@ -350,22 +378,21 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 
 static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
-    const bus_region_t *r = bus_find(cpu->bus, addr);
-    if (likely(r && r->kind == BUS_RAM && !cpu->sys.mpu_active && !cpu->nwatch &&
-               !(addr & (size - 1)) &&
-               addr - r->base <= r->size - size && !bus_is_code(cpu->bus, addr))) {
-        uint8_t *p = r->host + (addr - r->base);
+    const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
+        uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
         if (size == 4)
             wr_le32(p, val);
         else if (size == 2)
             wr_le16(p, (uint16_t)val);
         else
             p[0] = (uint8_t)val;
-        cpu->cycles += r->wait_states;
+        cpu->cycles += e->wait_states;
         return true;
     }
     return cpu_write_slow(cpu, addr, size, val, acc);
 }
+void cpu_tlb_flush(cpu_t *cpu);
 static inline bool cpu_read32(cpu_t *cpu, uint32_t addr, uint32_t *val)
 {
     return cpu_read(cpu, addr, 4, val, 0);

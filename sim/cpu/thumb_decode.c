@@ -1005,7 +1005,20 @@ void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn
     } else {
         decode16(pc, hw1, itstate != 0, out);
     }
-    if (out->aux == (LS_P | LS_U) && (out->flags & (INSN_LOAD | INSN_STORE))) {
+    if (out->shift_n == 0 && out->shift_t == SRTYPE_LSL && !(out->flags & (INSN_LOAD | INSN_STORE))) {
+        /* register operand without shift: skip Shift_C */
+        static const struct { insn_fn general, rr; } rr[] = {
+#define RR_ENTRY(name) { exec_##name##_reg, exec_##name##_rr },
+            THUMB_RR_OPS(RR_ENTRY)
+#undef RR_ENTRY
+        };
+        for (unsigned k = 0; k < sizeof rr / sizeof rr[0]; k++)
+            if (out->fn == rr[k].general) {
+                out->fn = rr[k].rr;
+                break;
+            }
+    }
+    if ((out->aux == (LS_P | LS_U) || out->aux == LS_P) && (out->flags & (INSN_LOAD | INSN_STORE))) {
         static const struct { insn_fn general, fast; } fast[] = {
             { exec_LDR, exec_LDR_imm }, { exec_LDRB, exec_LDRB_imm },
             { exec_LDRH, exec_LDRH_imm }, { exec_STR, exec_STR_imm },
@@ -1014,8 +1027,28 @@ void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn
         for (unsigned k = 0; k < sizeof fast / sizeof fast[0]; k++)
             if (out->fn == fast[k].general) {
                 out->fn = fast[k].fast;
+                if (!(out->aux & LS_U))
+                    out->imm = (uint32_t)-(int32_t)out->imm; /* [Rn, #-imm] */
                 break;
             }
+    } else if (((out->aux & ~LS_U) == LS_W || (out->aux & ~LS_U) == (LS_P | LS_W)) &&
+               (out->flags & (INSN_LOAD | INSN_STORE)) && out->rn != out->rd && out->rn != 15) {
+        static const struct { insn_fn general, post, pre; } wb[] = {
+            { exec_LDR, exec_LDR_post, exec_LDR_pre }, { exec_LDRB, exec_LDRB_post, exec_LDRB_pre },
+            { exec_LDRH, exec_LDRH_post, exec_LDRH_pre }, { exec_STR, exec_STR_post, exec_STR_pre },
+            { exec_STRB, exec_STRB_post, exec_STRB_pre }, { exec_STRH, exec_STRH_post, exec_STRH_pre },
+        };
+        for (unsigned k = 0; k < sizeof wb / sizeof wb[0]; k++)
+            if (out->fn == wb[k].general) {
+                out->fn = (out->aux & LS_P) ? wb[k].pre : wb[k].post;
+                if (!(out->aux & LS_U))
+                    out->imm = (uint32_t)-(int32_t)out->imm;
+                break;
+            }
+    } else if (out->aux == (LS_P | LS_U | LS_LIT) && out->fn == exec_LDR) {
+        out->fn = exec_LDR_lit;
+        out->imm += (pc + 4) & ~3u;
+        out->rn = 0; /* the address is final: no PC read at run time */
     } else if (out->aux == (LS_P | LS_U | LS_REG) && (out->flags & (INSN_LOAD | INSN_STORE))) {
         static const struct { insn_fn general, fast; } fast[] = {
             { exec_LDR, exec_LDR_regoff }, { exec_LDRB, exec_LDRB_regoff },

@@ -145,12 +145,14 @@ static void exec_dual(cpu_t *cpu, const insn_t *i)
 /* SMMUL/SMMLA/SMMLS: most significant word; shift_t bit 0 = round */
 static void exec_smmul(cpu_t *cpu, const insn_t *i)
 {
-    int64_t p = (int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm];
-    int64_t acc = i->aux == DOP_SMMUL ? 0 : (int64_t)((uint64_t)cpu->r[i->ra] << 32);
-    int64_t r = i->aux == DOP_SMMLS ? acc - p : acc + p;
+    /* Only bits 63:32 of the (unbounded) sum are kept: modulo 2^64 arithmetic
+     * gives them exactly and cannot overflow. */
+    uint64_t p = (uint64_t)((int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm]);
+    uint64_t acc = i->aux == DOP_SMMUL ? 0 : (uint64_t)cpu->r[i->ra] << 32;
+    uint64_t r = i->aux == DOP_SMMLS ? acc - p : acc + p;
     if (i->shift_t & 1)
-        r += 0x80000000LL;
-    cpu->r[i->rd] = (uint32_t)((uint64_t)r >> 32);
+        r += 0x80000000u;
+    cpu->r[i->rd] = (uint32_t)(r >> 32);
 }
 
 static void exec_usad8(cpu_t *cpu, const insn_t *i)

@@ -35,7 +35,12 @@ static inline shift_res_t op2_reg(const cpu_t *cpu, const insn_t *i)
         }                                                                                  \
     }                                                                                      \
     void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_imm(cpu, i)); } \
-    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i)); }
+    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i)); } \
+    void exec_##name##_rr(cpu_t *cpu, const insn_t *i)                                    \
+    {                                                                                      \
+        shift_res_t o = { cpu->r[i->rm], cpu->c };                                         \
+        do_##name(cpu, i, o);                                                              \
+    }
 
 LOGIC_OP(AND, a & o.v, true)
 LOGIC_OP(EOR, a ^ o.v, true)
@@ -63,7 +68,8 @@ LOGIC_OP(TEQ, a ^ o.v, false)
         }                                                                                  \
     }                                                                                      \
     void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, i->imm); }    \
-    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i).v); }
+    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i).v); } \
+    void exec_##name##_rr(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, cpu->r[i->rm]); }
 
 ARITH_OP(ADD, x, y, 0, true)
 ARITH_OP(ADC, x, y, cpu->c, true)
@@ -377,17 +383,23 @@ STORE(STRH, 2)
 LOAD_IMM(LDRB, 1, v)
 LOAD_IMM(LDRH, 2, v)
 
-void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
+/* Rt of a word load: the PC is LoadWritePC (interworking, exception
+ * return), the SP keeps bits [1:0] clear. */
+static inline void ldr_set_rt(cpu_t *cpu, const insn_t *i, uint32_t v)
 {
-    uint32_t v;
-    if (!cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
-        return;
     if (unlikely(i->rd == 15)) {
         cpu->cycles += T_REFILL;
         cpu_bx_write_pc(cpu, v);
         return;
     }
     cpu->r[i->rd] = i->rd == 13 ? v & ~3u : v;
+}
+
+void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t v;
+    if (cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
+        ldr_set_rt(cpu, i, v);
 }
 
 #define STORE_IMM(name, size)                                                              \
@@ -398,6 +410,52 @@ void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
 STORE_IMM(STR, 4)
 STORE_IMM(STRB, 1)
 STORE_IMM(STRH, 2)
+
+/* LDR (literal) with the address resolved at decode time (imm). */
+void exec_LDR_lit(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t v;
+    if (cpu_read(cpu, i->imm, 4, &v, 0))
+        ldr_set_rt(cpu, i, v);
+}
+
+/* Post-indexed [Rn], #+/-imm and pre-indexed [Rn, #+/-imm]! (imm signed,
+ * Rn != Rt, checked by the decoder): pointer walks and PUSH/POP of one
+ * register. */
+#define LS_WB_LOAD(name, size, conv, pre)                                                  \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t base = cpu->r[i->rn], wb = base + i->imm, v;                              \
+        if (!cpu_read(cpu, (pre) ? wb : base, size, &v, 0))                                \
+            return;                                                                        \
+        cpu->r[i->rn] = i->rn == 13 ? wb & ~3u : wb;                                       \
+        if (size == 4 && unlikely(i->rd == 15)) {                                          \
+            cpu->cycles += T_REFILL;                                                       \
+            cpu_bx_write_pc(cpu, v);                                                       \
+            return;                                                                        \
+        }                                                                                  \
+        cpu->r[i->rd] = size == 4 && i->rd == 13 ? v & ~3u : (uint32_t)(conv);             \
+    }
+#define LS_WB_STORE(name, size, pre)                                                       \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
+    {                                                                                      \
+        uint32_t base = cpu->r[i->rn], wb = base + i->imm;                                 \
+        if (!cpu_write(cpu, (pre) ? wb : base, size, cpu->r[i->rd], 0))                   \
+            return;                                                                        \
+        cpu->r[i->rn] = i->rn == 13 ? wb & ~3u : wb;                                       \
+    }
+LS_WB_LOAD(LDR_post, 4, v, false)
+LS_WB_LOAD(LDRB_post, 1, v, false)
+LS_WB_LOAD(LDRH_post, 2, v, false)
+LS_WB_LOAD(LDR_pre, 4, v, true)
+LS_WB_LOAD(LDRB_pre, 1, v, true)
+LS_WB_LOAD(LDRH_pre, 2, v, true)
+LS_WB_STORE(STR_post, 4, false)
+LS_WB_STORE(STRB_post, 1, false)
+LS_WB_STORE(STRH_post, 2, false)
+LS_WB_STORE(STR_pre, 4, true)
+LS_WB_STORE(STRB_pre, 1, true)
+LS_WB_STORE(STRH_pre, 2, true)
 
 /* [Rn, Rm, LSL #n] (table lookups) */
 #define LOAD_REG(name, size, conv)                                                         \

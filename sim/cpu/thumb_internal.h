@@ -162,6 +162,12 @@ static inline void alu_write(cpu_t *cpu, unsigned d, uint32_t v)
 #define THUMB_DECLARE(name) void exec_##name(cpu_t *cpu, const insn_t *i);
 THUMB_HANDLERS(THUMB_DECLARE)
 #undef THUMB_DECLARE
+/* Register operand without shift (Rm LSL #0) of the data-processing ops. */
+#define THUMB_RR_OPS(X) X(AND) X(EOR) X(ORR) X(ORN) X(BIC) X(MOV) X(MVN) X(TST) X(TEQ) \
+    X(ADD) X(ADC) X(SUB) X(SBC) X(RSB) X(CMP) X(CMN)
+#define THUMB_DECLARE_RR(name) void exec_##name##_rr(cpu_t *cpu, const insn_t *i);
+THUMB_RR_OPS(THUMB_DECLARE_RR)
+#undef THUMB_DECLARE_RR
 /* Fast forms of single loads/stores with [Rn, #imm] addressing. */
 void exec_LDR_imm(cpu_t *cpu, const insn_t *i);
 void exec_LDRB_imm(cpu_t *cpu, const insn_t *i);
@@ -169,6 +175,20 @@ void exec_LDRH_imm(cpu_t *cpu, const insn_t *i);
 void exec_STR_imm(cpu_t *cpu, const insn_t *i);
 void exec_STRB_imm(cpu_t *cpu, const insn_t *i);
 void exec_STRH_imm(cpu_t *cpu, const insn_t *i);
+/* LDR (literal) with a decode-time address; post-/pre-indexed with write-back. */
+void exec_LDR_lit(cpu_t *cpu, const insn_t *i);
+void exec_LDR_post(cpu_t *cpu, const insn_t *i);
+void exec_LDRB_post(cpu_t *cpu, const insn_t *i);
+void exec_LDRH_post(cpu_t *cpu, const insn_t *i);
+void exec_LDR_pre(cpu_t *cpu, const insn_t *i);
+void exec_LDRB_pre(cpu_t *cpu, const insn_t *i);
+void exec_LDRH_pre(cpu_t *cpu, const insn_t *i);
+void exec_STR_post(cpu_t *cpu, const insn_t *i);
+void exec_STRB_post(cpu_t *cpu, const insn_t *i);
+void exec_STRH_post(cpu_t *cpu, const insn_t *i);
+void exec_STR_pre(cpu_t *cpu, const insn_t *i);
+void exec_STRB_pre(cpu_t *cpu, const insn_t *i);
+void exec_STRH_pre(cpu_t *cpu, const insn_t *i);
 /* ... and with [Rn, Rm, LSL #n] addressing. */
 void exec_LDR_regoff(cpu_t *cpu, const insn_t *i);
 void exec_LDRB_regoff(cpu_t *cpu, const insn_t *i);

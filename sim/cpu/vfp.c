@@ -112,6 +112,46 @@ static int host_mode(uint32_t fpscr)
     }
 }
 
+/*
+ * Host floating-point environment around one guest operation: select the
+ * rounding mode, clear the sticky flags, and afterwards read them (FE_* bits)
+ * and put the host's own environment back. On x86-64 the float arithmetic is
+ * SSE, so this is done on MXCSR directly (fesetround/feclearexcept also
+ * save and reload the x87 state, several times the cost of the operation).
+ */
+#if defined(__x86_64__) && defined(__SSE2__)
+typedef unsigned host_fenv_t;
+static inline host_fenv_t fenv_enter(int mode)
+{
+    unsigned old = __builtin_ia32_stmxcsr();
+    /* MXCSR: flags in bits 0-5 (same order as FE_*), RC in bits 13-14
+     * (FE_* rounding constants are the x87 RC bits 10-11). */
+    __builtin_ia32_ldmxcsr((old & ~0x603Fu) | ((unsigned)mode << 3));
+    return old;
+}
+static inline int fenv_leave(host_fenv_t old)
+{
+    unsigned now = __builtin_ia32_stmxcsr();
+    __builtin_ia32_ldmxcsr(old);
+    return (int)(now & FE_ALL_EXCEPT);
+}
+#else
+typedef int host_fenv_t;
+static inline host_fenv_t fenv_enter(int mode)
+{
+    int old = fegetround();
+    fesetround(mode);
+    feclearexcept(FE_ALL_EXCEPT);
+    return old;
+}
+static inline int fenv_leave(host_fenv_t old)
+{
+    int ex = fetestexcept(FE_ALL_EXCEPT);
+    fesetround(old);
+    return ex;
+}
+#endif
+
 enum { H_ADD, H_MUL, H_DIV, H_SQRT, H_FMA };
 
 /* One correctly rounded operation on the host with ARM's flag rules. */
@@ -120,8 +160,7 @@ static uint32_t host_arith(cpu_t *cpu, int op, uint32_t a, uint32_t b, uint32_t 
     volatile float fa = f_of(a), fb = f_of(b), fc = f_of(c);
     volatile float r = 0;
     volatile double exact = 0;
-    fesetround(host_mode(cpu->fpscr));
-    feclearexcept(FE_ALL_EXCEPT);
+    host_fenv_t env = fenv_enter(host_mode(cpu->fpscr));
     switch (op) {
     case H_ADD: r = fa + fb; break;
     case H_MUL: r = fa * fb; break;
@@ -129,17 +168,25 @@ static uint32_t host_arith(cpu_t *cpu, int op, uint32_t a, uint32_t b, uint32_t 
     case H_SQRT: r = sqrtf(fa); break;
     default: r = fmaf(fa, fb, fc); break;
     }
-    int ex = fetestexcept(FE_ALL_EXCEPT);
-    /* The unrounded magnitude decides tininess (ARM: before rounding). */
-    fesetround(FE_TOWARDZERO);
-    switch (op) {
-    case H_ADD: exact = (double)fa + (double)fb; break;
-    case H_MUL: exact = (double)fa * (double)fb; break;
-    case H_DIV: exact = (double)fa / (double)fb; break;
-    case H_SQRT: exact = sqrt((double)fa); break;
-    default: exact = fma((double)fa, (double)fb, (double)fc); break;
+    int ex = fenv_leave(env);
+    /* The unrounded magnitude decides tininess (ARM: before rounding). A
+     * rounded result above the smallest normal cannot come from a tiny
+     * one (rounding moves it to 2^-126 at most), so only results at or
+     * below it need the exact value, computed in double toward zero. */
+    float rr = r;
+    if (rr != 0.0f && !isinf(rr) && fabsf(rr) > 0x1p-126f) {
+        exact = rr;
+    } else {
+        env = fenv_enter(FE_TOWARDZERO);
+        switch (op) {
+        case H_ADD: exact = (double)fa + (double)fb; break;
+        case H_MUL: exact = (double)fa * (double)fb; break;
+        case H_DIV: exact = (double)fa / (double)fb; break;
+        case H_SQRT: exact = sqrt((double)fa); break;
+        default: exact = fma((double)fa, (double)fb, (double)fc); break;
+        }
+        fenv_leave(env);
     }
-    fesetround(FE_TONEAREST);
     uint32_t res = bits_of(r);
     if (f_is_nan(res)) {
         cpu->fpscr |= FPSCR_IOC;
@@ -291,11 +338,9 @@ static uint32_t fixed_to_fp(cpu_t *cpu, uint32_t v, unsigned fbits, bool is_unsi
     x = ldexp(x, -(int)fbits); /* exact */
     volatile double vx = x;
     volatile float r;
-    fesetround(round_nearest ? FE_TONEAREST : host_mode(cpu->fpscr));
-    feclearexcept(FE_ALL_EXCEPT);
+    host_fenv_t env = fenv_enter(round_nearest ? FE_TONEAREST : host_mode(cpu->fpscr));
     r = (float)vx;
-    int ex = fetestexcept(FE_INEXACT);
-    fesetround(FE_TONEAREST);
+    int ex = fenv_leave(env) & FE_INEXACT;
     if (ex)
         cpu->fpscr |= FPSCR_IXC;
     uint32_t res = bits_of(r);

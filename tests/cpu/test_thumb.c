@@ -209,6 +209,15 @@ START_TEST(exclusives_and_divide)
     ck_assert_uint_eq(h_read32(h, H_DATA + 0x80), 42);
     run1(0xE8410200, true); /* second STREX fails: monitor cleared */
     ck_assert_uint_eq(R(2), 1);
+    /* an unaligned STREX faults even with the monitor open (ExclusiveMonitorsPass
+     * checks alignment first; QEMU instead just fails the store) */
+    R(1) = H_DATA + 0x82;
+    R(2) = 0x55;
+    run1(0xE8410200, true);
+    ck_assert_uint_eq(R(2), 0x55);
+    ck_assert_uint_eq(h->cpu.sys.cfsr >> 16, UFSR_UNALIGNED);
+    h_reset(h);
+    h->cpu.sys.cpacr = 0xF << 20;
     /* SDIV by zero gives 0 without DIV_0_TRP, INT_MIN / -1 = INT_MIN */
     R(1) = 5;
     R(2) = 0;
@@ -280,6 +289,129 @@ START_TEST(exc_return_forms)
     R(14) = 0xFFFFFFF5;
     h_step(h, 1); /* BX LR with a reserved EXC_RETURN */
     ck_assert_uint_eq(h->cpu.sys.cfsr >> 16, UFSR_INVPC);
+}
+END_TEST
+
+/* IT blocks that end in a branch: a taken and an untaken B<c> as the last
+ * instruction, and BX LR in the else-slot of ITTE. */
+START_TEST(it_with_branches)
+{
+    static const uint16_t prog1[] = { 0x2800, 0xBF08, 0xE001, 0x2107, 0xBE00, 0x2109, 0xBE00 };
+    h->pc = 0x100;
+    for (unsigned k = 0; k < 7; k++)
+        h_emit16(h, prog1[k]);
+    R(0) = 0; /* EQ: branch taken */
+    R(15) = 0x100;
+    ck_assert_int_eq(h_run_to_bkpt(h, 20), 0);
+    ck_assert_uint_eq(R(1), 9);
+    ck_assert_uint_eq(h->cpu.itstate, 0);
+    R(0) = 3; /* NE: the branch is skipped, ITSTATE ends with it */
+    R(15) = 0x100;
+    ck_assert_int_eq(h_run_to_bkpt(h, 20), 0);
+    ck_assert_uint_eq(R(1), 7);
+    static const uint16_t prog2[] = { 0x2801, 0xBF1A, 0x3101, 0x2203, 0x4770, 0xBE01 };
+    h->pc = 0x140;
+    for (unsigned k = 0; k < 6; k++)
+        h_emit16(h, prog2[k]);
+    R(0) = 1; /* EQ: add/mov skipped, BX LR taken */
+    R(1) = 10;
+    R(2) = 0;
+    R(14) = 0x10D; /* back to the BKPT #0 at 0x10C (Thumb bit set) */
+    R(15) = 0x140;
+    ck_assert_int_eq(h_run_to_bkpt(h, 20), 0);
+    ck_assert_uint_eq(R(15), 0x10E); /* after the BKPT at 0x10C */
+    ck_assert_uint_eq(R(1), 10);
+    ck_assert_uint_eq(R(2), 0);
+    R(0) = 2; /* NE: add and mov run, BX skipped */
+    R(15) = 0x140;
+    ck_assert_int_eq(h_run_to_bkpt(h, 20), 1);
+    ck_assert_uint_eq(R(1), 11);
+    ck_assert_uint_eq(R(2), 3);
+}
+END_TEST
+
+/* Write-back with the base in the list: STMIA stores the original base when
+ * it is the lowest register; LDMIA without write-back loads the base. */
+START_TEST(ldm_stm_writeback_forms)
+{
+    h->pc = 0x180;
+    h_emit16(h, 0xC106);     /* stmia r1!, {r1, r2} */
+    h_emit16(h, 0xCB09);     /* ldmia r3, {r0, r3} */
+    h_emit32(h, 0xE8B50003); /* ldmia.w r5!, {r0, r1} */
+    h_emit32(h, 0xE9260007); /* stmdb r6!, {r0, r1, r2} */
+    h_emit16(h, 0xBE02);
+    R(1) = H_DATA + 0x100;
+    R(2) = 0x2222;
+    R(3) = H_DATA + 0x200;
+    h_write32(h, H_DATA + 0x200, 0xA0);
+    h_write32(h, H_DATA + 0x204, 0xA3);
+    R(5) = H_DATA + 0x300;
+    h_write32(h, H_DATA + 0x300, 0xB0);
+    h_write32(h, H_DATA + 0x304, 0xB1);
+    R(6) = H_DATA + 0x410;
+    R(15) = 0x180;
+    sim_cycles_t before = h->cpu.cycles;
+    ck_assert_int_eq(h_run_to_bkpt(h, 20), 2);
+    ck_assert_uint_eq(h_read32(h, H_DATA + 0x100), H_DATA + 0x100);
+    ck_assert_uint_eq(h_read32(h, H_DATA + 0x104), 0x2222);
+    ck_assert_uint_eq(R(0), 0xB0); /* r0, r1 reloaded by the LDMIA.W */
+    ck_assert_uint_eq(R(1), 0xB1);
+    ck_assert_uint_eq(R(3), 0xA3);
+    ck_assert_uint_eq(R(5), H_DATA + 0x308);
+    ck_assert_uint_eq(R(6), H_DATA + 0x404);
+    ck_assert_uint_eq(h_read32(h, H_DATA + 0x404), 0xB0);
+    ck_assert_uint_eq(h_read32(h, H_DATA + 0x408), 0xB1);
+    ck_assert_uint_eq(h_read32(h, H_DATA + 0x40C), 0x2222);
+    /* 1 + N cycles each (TRM table 3-1): 3 + 3 + 3 + 4, plus the BKPT */
+    ck_assert_uint_ge(h->cpu.cycles - before, 13);
+}
+END_TEST
+
+/* The remaining EXC_RETURN forms: 0xFFFFFFFD (thread, PSP, basic frame),
+ * 0xFFFFFFE9 (thread, MSP, FP frame), 0xFFFFFFE1 (handler, FP frame). */
+START_TEST(exc_return_more_forms)
+{
+    h->pc = 0x100;
+    h_emit16(h, 0xDF05); /* svc #5 */
+    h_emit16(h, 0xBE01);
+    cpu_set_psp(&h->cpu, H_DATA + 0x8000);
+    cpu_set_mode(&h->cpu, 0, 2);
+    R(15) = 0x100;
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), EXC_SVCALL);
+    ck_assert_uint_eq(R(14), 0xFFFFFFFD);
+    ck_assert_uint_eq(h->cpu.psp, H_DATA + 0x8000 - 0x20);
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), 1);
+    ck_assert_uint_eq(h->cpu.control & 2, 2);
+    ck_assert_uint_eq(R(13), H_DATA + 0x8000);
+    /* thread on MSP with an FP context */
+    h_reset(h);
+    h->cpu.sys.cpacr = 0xF << 20;
+    h->pc = 0x100;
+    h_emit32(h, 0xEE300A81); /* vadd.f32 s0, s1, s2: FPCA = 1 */
+    h_emit16(h, 0xDF05);
+    h_emit16(h, 0xBE01);
+    R(15) = 0x100;
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), EXC_SVCALL);
+    ck_assert_uint_eq(R(14), 0xFFFFFFE9);
+    ck_assert_uint_eq(R(13), H_STACK_TOP - 0x68);
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), 1);
+    ck_assert_uint_eq(R(13), H_STACK_TOP);
+    ck_assert_uint_eq(h->cpu.control & 4, 4);
+    /* handler with an FP context preempted: 0xFFFFFFE1 */
+    h_reset(h);
+    h->cpu.sys.cpacr = 0xF << 20;
+    h->pc = 0x100;
+    h_emit16(h, 0xDF05);
+    h_emit16(h, 0xBE01);
+    h->cpu.sys.prio[EXC_SVCALL] = 0x80;
+    h->cpu.sys.enabled[EXC_IRQ0] = 1;
+    R(15) = 0x100;
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), EXC_SVCALL);
+    /* the SVC handler uses the FPU, then the IRQ arrives */
+    h->cpu.control |= 4;
+    armv7m_set_pending(&h->cpu, EXC_IRQ0);
+    ck_assert_int_eq(h_run_to_bkpt(h, 10), EXC_IRQ0);
+    ck_assert_uint_eq(R(14), 0xFFFFFFE1);
 }
 END_TEST
 
@@ -426,6 +558,9 @@ int main(void)
     tcase_add_test(tc, tail_chain_and_priority);
     tcase_add_test(tc, fault_escalation_and_lockup);
     tcase_add_test(tc, systick_in_cycles);
+    tcase_add_test(tc, it_with_branches);
+    tcase_add_test(tc, ldm_stm_writeback_forms);
+    tcase_add_test(tc, exc_return_more_forms);
     tcase_add_test(tc, fp_rounding_nan_ftz);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -70,7 +70,7 @@ timeout 60 gdb-multiarch -nx -batch -ex "target remote 127.0.0.1:$port3" -ex "lo
     "$felf" >"$tmp/gdb3.out" 2>&1
 wait $sim
 fpass=0; ffail=0
-for pat in "Loading section" "matched" "link down on 1 port" "link up on 1 port"; do
+for pat in "Loading section" "matched" "link lan down at" "link lan up at"; do
     if grep -q "$pat" "$tmp/gdb3.out"; then fpass=$((fpass+1)); else
         echo "FAIL gdb-flash: expected '$pat'"; ffail=$((ffail+1)); fi
 done

@@ -135,6 +135,45 @@ START_TEST(files_in_root)
 }
 END_TEST
 
+/* Two handles on one file: what one writes the other reads at once (the
+ * guest's C library buffers; the host side must not buffer again), and
+ * "w+"/"a" open modes behave as ISO C says. */
+START_TEST(shared_file_and_modes)
+{
+    uint32_t w = sh_open("log.txt", 6); /* w+ */
+    ck_assert_uint_ne(w, 0xFFFFFFFFu);
+    put_str(BUF, "hello");
+    put_block(w, BUF, 5, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_WRITE, BLOCK), 0);
+    uint32_t r = sh_open("log.txt", 0); /* r */
+    ck_assert_uint_ne(r, 0xFFFFFFFFu);
+    put_block(r, BUF + 64, 16, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_READ, BLOCK), 11);
+    ck_assert_int_eq(memcmp(ram + (BUF + 64 - RAM), "hello", 5), 0);
+    /* read back through the w+ handle after a seek */
+    put_block(w, 1, 0, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_SEEK, BLOCK), 0);
+    put_block(w, BUF + 128, 4, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_READ, BLOCK), 0);
+    ck_assert_int_eq(memcmp(ram + (BUF + 128 - RAM), "ello", 4), 0);
+    /* a read-only handle refuses writes */
+    put_block(r, BUF, 5, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_WRITE, BLOCK), 5);
+    /* append mode writes at the end whatever the position */
+    uint32_t a = sh_open("log.txt", 8); /* a */
+    put_str(BUF, "!!");
+    put_block(a, BUF, 2, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_WRITE, BLOCK), 0);
+    put_block(w, 0, 0, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_FLEN, BLOCK), 7);
+    /* "w" truncates */
+    uint32_t t = sh_open("log.txt", 4);
+    put_block(t, 0, 0, 0);
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_FLEN, BLOCK), 0);
+    ck_assert_uint_eq(sh_open("x.txt", 12), 0xFFFFFFFFu); /* no such mode */
+}
+END_TEST
+
 START_TEST(features_time_exit)
 {
     uint32_t h = sh_open(":semihosting-features", 0);
@@ -181,6 +220,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, console_calls);
     tcase_add_test(tc, files_in_root);
+    tcase_add_test(tc, shared_file_and_modes);
     tcase_add_test(tc, features_time_exit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
