@@ -8,8 +8,9 @@
  * write triggers the line like an edge; lines unmasked in EMR set the
  * core's event register (wakes WFE). Output lines: EXTI0-4, EXTI9_5,
  * EXTI15_10 and lines 16-22, connected by the container. Lines 0-15 come
- * from the GPIO pins SYSCFG selects, line 16 from the PVD; the RTC, USB and
- * Ethernet wakeup lines (17-22) have no source here.
+ * from the GPIO pins SYSCFG selects, line 16 from the PVD, 17 from the RTC
+ * alarms and 22 from the RTC wakeup timer; the USB and Ethernet wakeup
+ * lines (18-20) and RTC tamper/time stamp (21) have no source here.
  */
 #include <string.h>
 #include "stm32f4_exti.h"
