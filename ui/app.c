@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "ui.h"
 #include "sim/units.h"
+#include "models/board/led.h"
 
 #define FRAME_WALL_S (1.0 / 60.0)
 /* A push button is held at least this long in virtual time, however quick
@@ -47,6 +48,96 @@ static void add_led(ui_t *ui, const char *ep_name, const char *label, const char
     l->off_rgb = off;
     endpoint_t *e = machine_find_endpoint(ui->m, ep_name);
     l->pin = e && e->kind == EP_GPIO ? e->pin : NULL;
+}
+
+/* The net an endpoint drives or listens on (NULL: not wired). */
+static const gpio_net_t *net_of(machine_t *m, const endpoint_t *e)
+{
+    if (!e || e->kind != EP_GPIO)
+        return NULL;
+    if (e->pin && e->pin->net)
+        return e->pin->net;
+    for (unsigned k = 0; k < m->nnets; k++)
+        for (unsigned j = 0; j < m->nets[k].nlisteners; j++) {
+            const gpio_listener_t *l = &m->nets[k].listeners[j];
+            if (e->listen_fn && l->fn == e->listen_fn && l->opaque == e->listen_opaque &&
+                l->n == e->listen_n)
+                return &m->nets[k];
+        }
+    return NULL;
+}
+
+/* The GPIO endpoints of an instance ("<inst>.*"), the nth. */
+static endpoint_t *inst_gpio(machine_t *m, const char *inst, unsigned nth)
+{
+    size_t n = strlen(inst);
+    endpoint_t *e;
+    for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_GPIO, k)); k++)
+        if (!strncmp(e->name, inst, n) && e->name[n] == '.' && !nth--)
+            return e;
+    return NULL;
+}
+
+static uint32_t led_rgb(const char *color)
+{
+    static const struct { const char *name; uint32_t rgb; } c[] = {
+        { "green", 0x35e06a }, { "orange", 0xff9a1f }, { "red", 0xff3b3b }, { "blue", 0x3d8bff },
+        { "yellow", 0xffe23d }, { "amber", 0xffb21f }, { "white", 0xf4f7fb },
+    };
+    for (unsigned k = 0; k < sizeof c / sizeof c[0]; k++)
+        if (!strcasecmp(color, c[k].name))
+            return c[k].rgb;
+    return 0x35e06a;
+}
+
+/* LED models: those on the nets of the pins the drawing knows take them
+ * over; the others are added by their instance names. */
+static void find_led_models(ui_t *ui)
+{
+    machine_t *m = ui->m;
+    for (unsigned i = 0; i < m->ninstances; i++) {
+        if (strcmp(m->instances[i].cls->type, "led"))
+            continue;
+        const led_t *model = m->instances[i].inst;
+        const gpio_net_t *net = net_of(m, inst_gpio(m, m->instances[i].name, 0));
+        ui_led_t *l = NULL;
+        for (unsigned k = 0; k < ui->nleds && !l; k++)
+            if (ui->leds[k].pin && net && ui->leds[k].pin->net == net)
+                l = &ui->leds[k];
+        if (!l && ui->nleds < UI_MAX_LEDS) {
+            l = &ui->leds[ui->nleds++];
+            memset(l, 0, sizeof *l);
+            snprintf(l->label, sizeof l->label, "%s", m->instances[i].name);
+            snprintf(l->what, sizeof l->what, "%s LED", led_color(model));
+            l->on_rgb = led_rgb(led_color(model));
+            l->off_rgb = 0xd6d9dc;
+        }
+        if (l)
+            l->model = model;
+    }
+}
+
+/* Button models, pressed through their "<name>.pressed" control: the one on
+ * the reset pin's net is the reset button, the first other one the user's. */
+static void find_button_models(ui_t *ui, const gpio_net_t *nrst_net)
+{
+    machine_t *m = ui->m;
+    for (unsigned i = 0; i < m->ninstances; i++) {
+        if (strcmp(m->instances[i].cls->type, "button"))
+            continue;
+        char ctl[96];
+        snprintf(ctl, sizeof ctl, "%s.pressed", m->instances[i].name);
+        endpoint_t *c = machine_find_endpoint(m, ctl);
+        if (!c || c->kind != EP_CONTROL)
+            continue;
+        const gpio_net_t *net = net_of(m, inst_gpio(m, m->instances[i].name, 0));
+        ui_hold_t *h = net && net == nrst_net ? &ui->hold[0] : &ui->hold[1];
+        if (h->control)
+            continue;
+        snprintf(h->id, sizeof h->id, h == &ui->hold[0] ? "button.reset" : "button.user");
+        snprintf(h->target, sizeof h->target, "%s", ctl);
+        h->control = true;
+    }
 }
 
 static void find_board(ui_t *ui)
@@ -111,6 +202,10 @@ static void find_board(ui_t *ui)
                  m->nets[k].pull == GPIO_PULL_UP ? "low" : "high");
         break;
     }
+    find_led_models(ui);
+    const endpoint_t *nrst = ui->hold[0].target[0] ? machine_find_endpoint(m, ui->hold[0].target)
+                                                   : NULL;
+    find_button_models(ui, net_of(m, nrst));
     /* SPI buses with a device on them */
     ui->nspi = 0;
     for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_SPI_BUS, k)); k++)
@@ -263,6 +358,11 @@ static void input_label(ui_t *ui, const cJSON *r, char *out, size_t n)
                            : !strcmp(target, ui->hold[1].target) ? "user button" : target;
         snprintf(out, n, "%s %s", what, strcmp(rec_str(r, "level"), "release") ? "pressed"
                                                                              : "released");
+    } else if (!strcmp(kind, "control") && (!strcmp(target, ui->hold[0].target) ||
+                                            !strcmp(target, ui->hold[1].target))) {
+        snprintf(out, n, "%s %s", !strcmp(target, ui->hold[0].target) ? "reset" : "user button",
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "value")) ? "pressed"
+                                                                            : "released");
     } else if (!strcmp(kind, "control")) {
         char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "value"));
         snprintf(out, n, "%s = %s", target, v ? v : "?");
@@ -315,9 +415,12 @@ static void sample(ui_t *ui)
         if (b->release_pending && now >= b->down_at + HOLD_MIN_NS) {
             b->release_pending = false;
             cJSON *rec = cJSON_CreateObject();
-            cJSON_AddStringToObject(rec, "kind", "pin");
+            cJSON_AddStringToObject(rec, "kind", b->control ? "control" : "pin");
             cJSON_AddStringToObject(rec, "target", b->target);
-            cJSON_AddStringToObject(rec, "level", "release");
+            if (b->control)
+                cJSON_AddBoolToObject(rec, "value", false);
+            else
+                cJSON_AddStringToObject(rec, "level", "release");
             ui_submit(ui, rec, h == 0 ? "reset released" : "user button released");
         }
     }
@@ -567,8 +670,11 @@ void ui_action_click(ui_t *ui, const char *id)
     } else if (starts(id, "speed.")) {
         ui->speed = speeds[idx_after(id, "speed.") % ui_nspeeds];
         reanchor(ui);
-    } else if (starts(id, "cable.") || starts(id, "jack.")) {
-        unsigned k = (unsigned)idx_after(id, starts(id, "cable.") ? "cable." : "jack.");
+    } else if (starts(id, "cable.") || !strcmp(id, "jack")) {
+        /* cable.<link>; the jack is the board's first cable */
+        unsigned k = 0;
+        while (k < ui->nlinks && starts(id, "cable.") && strcmp(ui->links[k].name, id + 6))
+            k++;
         if (k >= ui->nlinks)
             return;
         cJSON *r = record("link", ui->links[k].name);
@@ -588,18 +694,22 @@ void ui_action_click(ui_t *ui, const char *id)
     } else if (starts(id, "powerlen.")) {
         ui->power_idx = idx_after(id, "powerlen.") % (int)ui_npower;
     } else if (starts(id, "spi.")) {
-        unsigned k = (unsigned)idx_after(id, "spi.");
-        if (k < ui->nspi) {
-            ui->spi[k].on = !ui->spi[k].on;
-            submit_spi(ui, &ui->spi[k]);
-        }
-    } else if (starts(id, "ber.")) {
-        unsigned k = (unsigned)idx_after(id, "ber.");
-        const char *dot = strchr(id + 4, '.');
-        if (k < ui->nspi && dot) {
-            ui->spi[k].ber_exp = -atoi(dot + 1);
-            if (ui->spi[k].on)
+        /* spi.<bus> */
+        for (unsigned k = 0; k < ui->nspi; k++)
+            if (!strcmp(ui->spi[k].ep->name, id + 4)) {
+                ui->spi[k].on = !ui->spi[k].on;
                 submit_spi(ui, &ui->spi[k]);
+            }
+    } else if (starts(id, "ber.")) {
+        /* ber.<bus>.<k>: a rate of 10^-(5+k) */
+        const char *dot = strrchr(id, '.');
+        for (unsigned k = 0; k < ui->nspi; k++) {
+            size_t n = strlen(ui->spi[k].ep->name);
+            if (!strncmp(id + 4, ui->spi[k].ep->name, n) && id + 4 + n == dot) {
+                ui->spi[k].ber_exp = -5 - atoi(dot + 1);
+                if (ui->spi[k].on)
+                    submit_spi(ui, &ui->spi[k]);
+            }
         }
     } else if (starts(id, "tab.")) {
         ui->tab = idx_after(id, "tab.");
@@ -667,8 +777,11 @@ void ui_action_press(ui_t *ui, const char *id)
     b->down = true;
     b->release_pending = false;
     b->down_at = next_tick(machine_now(ui->m));
-    cJSON *r = record("pin", b->target);
-    cJSON_AddStringToObject(r, "level", b->press_level);
+    cJSON *r = record(b->control ? "control" : "pin", b->target);
+    if (b->control)
+        cJSON_AddBoolToObject(r, "value", true);
+    else
+        cJSON_AddStringToObject(r, "level", b->press_level);
     ui_submit(ui, r, b == &ui->hold[0] ? "reset button pressed" : "user button pressed");
 }
 
@@ -766,7 +879,7 @@ static void key_down(ui_t *ui, const SDL_KeyboardEvent *k)
     switch (sym) {
     case SDLK_SPACE: ui_action_click(ui, "run"); break;
     case SDLK_PERIOD: ui_action_click(ui, "step"); break;
-    case SDLK_c: ui_action_click(ui, "cable.0"); break;
+    case SDLK_c: ui_action_click(ui, "jack"); break;
     case SDLK_p: ui_action_click(ui, "power"); break;
     case SDLK_ESCAPE: ui->console_focus = false; break;
     case SDLK_q:
@@ -941,8 +1054,10 @@ static int dump(ui_t *ui, const char *path)
         cJSON *o = cJSON_CreateObject();
         add_str(o, "name", l->label);
         add_str(o, "what", l->what);
-        cJSON_AddBoolToObject(o, "exposed", l->pin != NULL);
+        cJSON_AddBoolToObject(o, "exposed", l->pin != NULL || l->model != NULL);
         cJSON_AddBoolToObject(o, "gpio", l->pin && gpio_pin_level(l->pin));
+        if (l->model)
+            cJSON_AddBoolToObject(o, "model_on", led_is_on(l->model));
         cJSON_AddBoolToObject(o, "drawn_on", l->on);
         if (px && l->drawn && l->x >= 0 && l->y >= 0 && l->x < w && l->y < h) {
             uint32_t p = px[(size_t)l->y * (size_t)w + (size_t)l->x];

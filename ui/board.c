@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ui.h"
+#include "models/board/led.h"
 
 typedef struct view {
     gfx_t *g;
@@ -103,7 +104,7 @@ static void led(ui_t *ui, const view_t *v, ui_led_t *l, float x, float y, float 
 {
     if (!l)
         return;
-    l->on = powered && l->pin && gpio_pin_level(l->pin);
+    l->on = powered && (l->model ? led_is_on(l->model) : l->pin && gpio_pin_level(l->pin));
     box(v, x - w / 2 - 0.3f, y - h / 2 - 0.3f, x + w / 2 + 0.3f, y + h / 2 + 0.3f, 0.3f, 0xb9bcbf);
     if (l->on)
         gfx_glow(v->g, X(v, x), Y(v, y), S(v, 6.5f), (l->on_rgb & 0xFFFFFF) | 0xB0000000);
@@ -120,8 +121,11 @@ static void led(ui_t *ui, const view_t *v, ui_led_t *l, float x, float y, float 
     snprintf(id, sizeof id, "led.%s", l->label);
     ui_widget(ui, id, (int)X(v, x - 2.2f), (int)Y(v, y - 2.2f), (int)S(v, 4.4f), (int)S(v, 4.4f),
               false);
-    if (!l->pin)
+    if (!l->pin && !l->model)
         snprintf(tipbuf, sizeof tipbuf, "%s: the model does not expose this LED's state", l->what);
+    else if (l->model)
+        snprintf(tipbuf, sizeof tipbuf, "%s %s: %s (LED model %s)", l->label, l->what,
+                 l->on ? "on" : "off", l->model->name);
     else
         snprintf(tipbuf, sizeof tipbuf, "%s %s: %s (pin level %s)", l->label, l->what,
                  l->on ? "on" : "off", gpio_pin_level(l->pin) ? "high" : "low");
@@ -208,6 +212,12 @@ static void draw_discovery(ui_t *ui, const view_t *v, bool powered)
     /* the accelerometer and the four user LEDs around it */
     box(v, 31.2f, 61.2f, 34.8f, 64.8f, 0.3f, 0x2a2b2f);
     label(v, FONT_TINY, 33, 65.4f, 1, 0x7a786f, "MEMS");
+    /* bit errors on an SPI bus other than the Ethernet module's: the MEMS one */
+    const void *eth = ui->enc_module ? machine_find_instance(ui->m, ui->eth_name, "enc28j60")
+                                     : NULL;
+    for (unsigned k = 0; k < ui->nspi; k++)
+        if (ui->spi[k].on && ui->spi[k].ep->spi_bus->dev != eth)
+            gfx_glow(g, X(v, 33), Y(v, 63), S(v, 4), 0xC0d36bff);
     static const struct { const char *name; float x, y, lx, ly; int align; } L[] = {
         { "LD3", 33, 55.5f, 33, 51.6f, 1 }, { "LD4", 25.5f, 63, 20.4f, 61.6f, 1 },
         { "LD5", 40.5f, 63, 45.6f, 61.6f, 1 }, { "LD6", 33, 70.5f, 33, 72.2f, 1 },
@@ -280,7 +290,7 @@ static void draw_module(ui_t *ui, const view_t *v, float mx, float my, bool powe
     led(ui, v, led_named(ui, "LEDB"), jx1 - 2.2f, jy0 + 1.8f, 2.4f, 1.8f, powered);
     label(v, FONT_TINY, jx0 + 2.2f, jy0 + 3.6f, 1, 0x4a4f56, "A");
     label(v, FONT_TINY, jx1 - 2.2f, jy0 + 3.6f, 1, 0x4a4f56, "B");
-    wid(ui, v, "jack.0", jx0, jy0 - 12, jx1, jy0 + 4, false);
+    wid(ui, v, "jack", jx0, jy0 - 12, jx1, jy0 + 4, false);
 }
 
 static void draw_cable(ui_t *ui, const view_t *v, float mx, float my, SDL_Rect area)
@@ -317,7 +327,7 @@ static void draw_cable(ui_t *ui, const view_t *v, float mx, float my, SDL_Rect a
         gfx_round(g, bx, Y(v, top + 2), (float)bw, 18, 9, 0x8a2a2e);
         gfx_text(g, FONT_SMALL, (int)bx + 6, (int)Y(v, top + 2) + 2, 0xffe0e0, "unplugged", 0);
     }
-    if (!strcmp(ui->hover, "jack.0"))
+    if (!strcmp(ui->hover, "jack"))
         gfx_round_frame(g, X(v, px - 5), Y(v, top - 3), S(v, 10), S(v, 12 + lift), 4, 2,
                         C_ACCENT);
 }
@@ -325,6 +335,7 @@ static void draw_cable(ui_t *ui, const view_t *v, float mx, float my, SDL_Rect a
 /* Jumper wires from the module's header to the Discovery's P2. */
 static void draw_wires(ui_t *ui, const view_t *v, float mx, float my)
 {
+    const void *eth = machine_find_instance(ui->m, ui->eth_name, "enc28j60");
     /* header row 0: CLK INT WOL SO SI, row 1: SCK CS RST VCC GND */
     static const struct { int col, row, p2_row; uint32_t rgb; bool spi; } W[] = {
         { 1, 0, 17, 0xa66cff, false }, { 3, 0, 20, 0x3ddc84, true },  { 4, 0, 21, 0x4d8dff, true },
@@ -333,7 +344,7 @@ static void draw_wires(ui_t *ui, const view_t *v, float mx, float my)
     };
     bool errors = false;
     for (unsigned k = 0; k < ui->nspi; k++)
-        errors |= ui->spi[k].on;
+        errors |= ui->spi[k].on && ui->spi[k].ep->spi_bus->dev == eth;
     for (unsigned k = 0; k < sizeof W / sizeof W[0]; k++) {
         float hx = mx + 10.65f + 1.27f + (float)W[k].col * 2.54f;
         float hy = my + 44.5f + 1.27f + (float)W[k].row * 2.54f;
@@ -364,7 +375,7 @@ static void draw_wires(ui_t *ui, const view_t *v, float mx, float my)
         char t[64];
         int e = 0;
         for (unsigned k = 0; k < ui->nspi; k++)
-            if (ui->spi[k].on)
+            if (ui->spi[k].on && ui->spi[k].ep->spi_bus->dev == eth)
                 e = ui->spi[k].ber_exp;
         snprintf(t, sizeof t, "SPI bit errors 1e%d", e);
         float lx = mx + 2, ly = my + 58;
@@ -401,6 +412,15 @@ static void draw_generic(ui_t *ui, SDL_Rect r)
     gfx_disc(g, (float)(x + w - 24), (float)(y + 20), 5, powered ? 0xff3b3b : 0x5a3a3a);
     if (powered)
         gfx_glow(g, (float)(x + w - 24), (float)(y + 20), 14, 0x90ff3b3b);
+    /* the board's LEDs in a row along the bottom edge, 8 mm apart */
+    view_t v = { g, (float)x, (float)(y + h - 34), 4 };
+    for (unsigned k = 0; k < ui->nleds; k++) {
+        float lx = 6 + 9 * (float)k;
+        if (X(&v, lx + 4) > (float)(x + w))
+            break;
+        led(ui, &v, &ui->leds[k], lx, 2, 3.2f, 2.0f, powered);
+        label(&v, FONT_TINY, lx, 4.2f, 1, 0xd7efe1, ui->leds[k].label);
+    }
 }
 
 void ui_draw_board(ui_t *ui, SDL_Rect r)

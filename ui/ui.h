@@ -58,6 +58,7 @@ typedef struct ui_led {
     char what[48];            /* "PD12 green" */
     uint32_t on_rgb, off_rgb;
     const gpio_pin_t *pin;    /* its level; NULL: the model does not expose it */
+    const struct led *model;  /* an LED model on the pin's net: its state wins */
     bool on;
     int x, y;                 /* where it was drawn (centre), for tests */
     bool drawn;
@@ -87,8 +88,9 @@ typedef struct ui_control {
  * long enough for the board to see it. */
 typedef struct ui_hold {
     char id[32];
-    char target[64];          /* pin or net */
-    char press_level[8];
+    char target[64];          /* a button model's "<name>.pressed" control, or a pin or net */
+    bool control;             /* pressed through the button model's control */
+    char press_level[8];      /* without one: the level a press forces */
     bool down;
     sim_time_t down_at;
     bool release_pending;

@@ -381,14 +381,14 @@ static int draw_faults(ui_t *ui, SDL_Rect r)
     int x = r.x + 12, y = r.y + 34, bx = r.x + 112, bw = r.w - 124;
     bool locked = ui->ended || ui->s->in.replaying;
     unsigned dis = locked ? BTN_DISABLED : 0;
-    char id[64], label[96];
+    char id[112], label[96];
     for (unsigned k = 0; k < ui->nlinks; k++) {
         ui_link_t *l = &ui->links[k];
         snprintf(label, sizeof label, "Cable %s", strchr(l->name, '/') ? strchr(l->name, '/') + 1
                                                                         : l->name);
         fault_row_label(ui, x, y, label, l->up ? "plugged in" : "pulled out",
                         l->up ? C_GREEN : C_RED);
-        snprintf(id, sizeof id, "cable.%u", k);
+        snprintf(id, sizeof id, "cable.%s", l->name);
         ui_button(ui, id, bx, y + 2, bw, 28, l->up ? "Pull cable" : "Plug cable in",
                   (l->up ? BTN_DANGER : BTN_ACCENT) | dis);
         snprintf(label, sizeof label, "%s the cable between %s and %s (c)",
@@ -426,12 +426,12 @@ static int draw_faults(ui_t *ui, SDL_Rect r)
                                                                           : sp->ep->name);
         fault_row_label(ui, x, y, label, sp->on ? "bit errors" : "clean",
                         sp->on ? C_MAGENTA : C_GREEN);
-        snprintf(id, sizeof id, "spi.%u", k);
+        snprintf(id, sizeof id, "spi.%s", sp->ep->name);
         ui_button(ui, id, bx, y + 2, 76, 28, sp->on ? "Errors on" : "Errors", (sp->on ? BTN_ON : 0) | dis);
         snprintf(label, sizeof label, "flip bits on %s (MOSI and MISO) at the rate chosen",
                  sp->ep->name);
         ui_tooltip(ui, id, label);
-        snprintf(id, sizeof id, "ber.%u", k);
+        snprintf(id, sizeof id, "ber.%s", sp->ep->name);
         segmented(ui, id, bx + 82, y + 5, 22, ber_labels, 3, -sp->ber_exp - 5, FONT_SMALL);
         y += 40;
     }

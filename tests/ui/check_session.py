@@ -35,13 +35,17 @@ for name, d in dumps.items():
             continue
         leds_seen += 1
         check("pixel" in led, "%s: LED %s was drawn" % (name, led["name"]))
-        check(led["pixel_lit"] == led["gpio"] == led["drawn_on"],
-              "%s at %.3f s: LED %s pixel %s lit=%s, GPIO %s" %
-              (name, d["t_ns"] / 1e9, led["name"], led["pixel"], led["pixel_lit"], led["gpio"]))
+        # an LED model's state where the board has one, else the pin's level
+        want_on = led.get("model_on", led["gpio"])
+        check(led["pixel_lit"] == want_on == led["drawn_on"],
+              "%s at %.3f s: LED %s pixel %s lit=%s, model/GPIO %s" %
+              (name, d["t_ns"] / 1e9, led["name"], led["pixel"], led["pixel_lit"], want_on))
+        if "model_on" in led:
+            check(led["model_on"] == led["gpio"], "LED %s: the model follows its pin" % led["name"])
         if led["name"] == "LD4":
-            ld4.add(led["gpio"])
-check(leds_seen >= 4 * len(dumps), "the four user LEDs are in every dump")
-print("LED pixels read back match the GPIO levels in %d LED samples" % leds_seen)
+            ld4.add(want_on)
+check(leds_seen >= 6 * len(dumps), "the four user LEDs and the jack's two are in every dump")
+print("LED pixels read back match the LED models and GPIO levels in %d LED samples" % leds_seen)
 check(ld4 == {True, False}, "LD4 (PD12) was seen both lit and dark while v2 blinks it")
 print("LD4 seen lit and dark while the idle firmware blinks it")
 
@@ -56,13 +60,15 @@ got = rec["inputs"]
 want = [
     {"kind": "link", "target": "lan", "up": False},
     {"kind": "link", "target": "lan", "up": True},
-    {"kind": "pin", "target": "BUTTON", "level": "high"},
-    {"kind": "pin", "target": "BUTTON", "level": "release"},
+    {"kind": "control", "target": "user_button.pressed", "value": True},
+    {"kind": "control", "target": "user_button.pressed", "value": False},
     {"kind": "power_cut", "off_ns": 100 * MS},
     {"kind": "spi_errors", "target": "mcu.spi2", "ber": 1e-4, "line": "both"},
     {"kind": "spi_errors", "target": "mcu.spi2", "ber": 0, "line": "both"},
     {"kind": "control", "target": "net.lan.loss", "value": 0},
     {"kind": "uart", "target": "mcu.usart2", "hex": "68690d"},
+    {"kind": "control", "target": "reset_button.pressed", "value": True},
+    {"kind": "control", "target": "reset_button.pressed", "value": False},
 ]
 check(len(got) == len(want), "%d inputs recorded, %d expected: %s" % (len(got), len(want), got))
 for fields, r in zip(want, got):
@@ -74,8 +80,9 @@ for s, r in zip(submitted, got):
     tick = (int(s["at_ns"]) // MS + 1) * MS
     check(r["t_ns"] == tick, "%s submitted at %.6f s, applied at %.6f s (the next tick is %.3f s)"
           % (s["what"], s["at_ns"] / 1e9, r["t_ns"] / 1e9, tick / 1e9))
-t = {r["kind"] + ("" if r["kind"] != "pin" else r["level"]): r["t_ns"] for r in got}
-check(t["pinrelease"] - t["pinhigh"] >= 50 * MS, "the user button was held at least 50 ms")
+for button in ("user_button", "reset_button"):
+    press = [r["t_ns"] for r in got if r.get("target") == button + ".pressed"]
+    check(press[1] - press[0] >= 50 * MS, "%s was held at least 50 ms" % button)
 print("%d clicks and keystrokes recorded and applied at the tick after each was made" % len(want))
 
 end = dumps["end"]
@@ -86,14 +93,16 @@ for text in ("eth: link down", "eth: link up", "update: state=confirmed version=
              "app: version 2 running from slot B"):
     check(text in tail, "the console shows '%s'" % text)
 check(tail.count("reset cause power-on") == 2, "two power-on boots in the console")
+check("reset cause pin" in tail, "the reset button's boot in the console")
 check(end["console"]["uart"] == "mcu.usart2", "typing goes to the UART the guest prints on")
-print("console text: both boots, the link going down and up, the confirmed update")
+print("console text: every boot, the link going down and up, the confirmed update")
 check(dumps["blink1"]["update"]["state"] == "idle" and
       dumps["blink1"]["update"]["progress"] == 1.0,
       "the update bar is full once v2 is idle: %s" % dumps["blink1"]["update"])
 labels = [m["label"] for m in end["marks"]]
 for lbl in ("cable out lan", "cable in lan", "power cut 100 ms", "power off", "power on",
-            "downloading v2", "rebooting v2", "SPI errors 1e-04", "net.lan.loss = 0"):
+            "downloading v2", "rebooting v2", "SPI errors 1e-04", "net.lan.loss = 0",
+            "user button pressed", "reset pressed", "reset released", "boot (pin)"):
     check(lbl in labels, "the timeline marks '%s' (marks: %s)" % (lbl, labels))
 link = end["links"][0]
 check(link["link_down_periods"] == 1, "one cable-out period on the timeline")
