@@ -514,9 +514,13 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
             s->in.poll_opaque = s;
             inputlog_start(&s->in);
         }
-        if (c->record_inputs)
-            inputlog_start(&s->in);
     }
+    /* Every run has the input log's ticks, whether outside input comes or
+     * not: a run with them and one without can differ (the CPU's slices end
+     * on them, and a model sees the time of the slice's end during an access
+     * that crosses it), so a run, its recording, its replay and a UI session
+     * of it must all have them. */
+    inputlog_start(&s->in);
     return s;
 fail:
     session_close(s);

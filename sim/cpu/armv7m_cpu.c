@@ -333,18 +333,14 @@ static bool in_ppb(uint32_t addr)
     return addr >= 0xE0000000u && addr < 0xE0100000u;
 }
 
-/* Make models that run during this access see the CPU's current time. The
- * instruction that crosses the end of a slice may reach that time past the
- * next event: what is due by then happens first, as it would on the chip,
- * so that what a model sees does not depend on where slices end (an input
- * log tick, a debugger stop). */
+/* Make models that run during this access see the CPU's current time. */
 static void sync_sched_for_mmio(cpu_t *cpu)
 {
     sim_time_t t = cpu_time_of(cpu, cpu->cycles);
-    if (t > sched_next_deadline(cpu->sched))
-        sched_run_until(cpu->sched, t);
-    else
-        sched_advance(cpu->sched, t);
+    sim_time_t next = sched_next_deadline(cpu->sched);
+    if (t > next)
+        t = next;
+    sched_advance(cpu->sched, t);
 }
 
 /* After an MMIO access a model may have armed an event before the end of
