@@ -992,18 +992,8 @@ static void pump(ui_t *ui)
 /* ---------------------------------------------------------------------- */
 /* frames, dumps, screenshots */
 
-static void draw_frame(ui_t *ui)
-{
-    ui_draw(ui);
-    ui->pixels_valid = true;
-}
-
-static void present(ui_t *ui)
-{
-    gfx_present(&ui->g);
-    ui->pixels_valid = false;
-    ui->frames_drawn++;
-}
+static void draw_frame(ui_t *ui) { ui_draw(ui); }
+static void present(ui_t *ui) { gfx_present(&ui->g); }
 
 static int screenshot(ui_t *ui, const char *path)
 {

@@ -336,38 +336,46 @@ static void finish_bucket(scene_bucket_t *b, const unsigned counts[PROTO_COUNT])
     b->proto = (uint8_t)best;
 }
 
-void scene_buckets(const scene_t *sc, unsigned link, unsigned dir, sim_time_t t0, sim_time_t t1,
-                   unsigned ncols, scene_bucket_t *out)
+void scene_buckets_all(const scene_t *sc, unsigned nlinks, sim_time_t t0, sim_time_t t1,
+                       unsigned ncols, scene_bucket_t *out)
 {
-    memset(out, 0, ncols * sizeof *out);
+    if (nlinks > SCENE_MAX_LINKS)
+        nlinks = SCENE_MAX_LINKS;
+    memset(out, 0, (size_t)2 * nlinks * ncols * sizeof *out);
     if (!ncols || t1 <= t0)
         return;
+    /* per lane: the column being counted and its protocols (frames come in
+     * time order, so each lane's columns are visited in order) */
+    unsigned counts[2 * SCENE_MAX_LINKS][PROTO_COUNT];
+    unsigned col[2 * SCENE_MAX_LINKS];
+    memset(counts, 0, sizeof counts);
+    memset(col, 0, sizeof col);
     uint64_t n = scene_nkept(sc);
-    unsigned counts[PROTO_COUNT] = { 0 };
-    unsigned col = 0;
     sim_time_t span = t1 - t0;
     for (uint64_t k = scene_frame_find(sc, t0); k < n; k++) {
         const scene_frame_t *f = scene_frame_at(sc, k);
         if (f->t >= t1)
             break;
-        if (f->link != link || f->dir != dir)
+        if (f->link >= nlinks)
             continue;
+        unsigned lane = 2u * f->link + f->dir;
         unsigned c = (unsigned)((double)(f->t - t0) / (double)span * ncols);
         if (c >= ncols)
             c = ncols - 1;
-        if (c != col) {
-            finish_bucket(&out[col], counts);
-            memset(counts, 0, sizeof counts);
-            col = c;
+        scene_bucket_t *row = out + (size_t)lane * ncols;
+        if (c != col[lane]) {
+            finish_bucket(&row[col[lane]], counts[lane]);
+            memset(counts[lane], 0, sizeof counts[lane]);
+            col[lane] = c;
         }
-        scene_bucket_t *b = &out[c];
+        scene_bucket_t *b = &row[c];
         switch (f->fate) {
         case FATE_CORRUPTED:   /* it arrived, with a bad FCS */
         case FATE_DELIVERED:
             b->corrupted += f->fate == FATE_CORRUPTED;
             b->frames++;
             b->bytes += f->len;
-            counts[f->proto]++;
+            counts[lane][f->proto]++;
             break;
         case FATE_DOWN:
             b->down++;
@@ -377,7 +385,22 @@ void scene_buckets(const scene_t *sc, unsigned link, unsigned dir, sim_time_t t0
             break;
         }
     }
-    finish_bucket(&out[col], counts);
+    for (unsigned lane = 0; lane < 2 * nlinks; lane++)
+        finish_bucket(&out[(size_t)lane * ncols + col[lane]], counts[lane]);
+}
+
+void scene_buckets(const scene_t *sc, unsigned link, unsigned dir, sim_time_t t0, sim_time_t t1,
+                   unsigned ncols, scene_bucket_t *out)
+{
+    memset(out, 0, ncols * sizeof *out);
+    if (link >= SCENE_MAX_LINKS || dir > 1 || !ncols)
+        return;
+    scene_bucket_t *all = calloc((size_t)2 * (link + 1) * ncols, sizeof *all);
+    if (!all)
+        return;
+    scene_buckets_all(sc, link + 1, t0, t1, ncols, all);
+    memcpy(out, all + (size_t)(2 * link + dir) * ncols, ncols * sizeof *out);
+    free(all);
 }
 
 /* ---------------------------------------------------------------------- */

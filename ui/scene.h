@@ -149,6 +149,10 @@ typedef struct scene_bucket {
 /* Fill ncols buckets covering [t0, t1) for a link's direction. */
 void scene_buckets(const scene_t *sc, unsigned link, unsigned dir, sim_time_t t0, sim_time_t t1,
                    unsigned ncols, scene_bucket_t *out);
+/* The same for links 0 .. nlinks-1 at once, in one pass: lane 2 * link + dir
+ * fills out[lane * ncols .. lane * ncols + ncols - 1]. */
+void scene_buckets_all(const scene_t *sc, unsigned nlinks, sim_time_t t0, sim_time_t t1,
+                       unsigned ncols, scene_bucket_t *out);
 
 /* Intervals (link down, power off): set the state at time t. */
 void scene_intervals_set(scene_intervals_t *iv, sim_time_t t, bool on);

@@ -181,8 +181,6 @@ typedef struct ui {
     /* script */
     script_t script;
     bool have_script;
-    int frames_drawn;
-    bool pixels_valid;
     bool script_failed;
 } ui_t;
 

@@ -654,13 +654,12 @@ static void lane_tip(ui_t *ui, const scene_bucket_t *b, int c, sim_time_t t0, si
     ui_tooltip(ui, "timeline", text);
 }
 
-static void draw_lane(ui_t *ui, unsigned link, unsigned dir, sim_time_t t0, sim_time_t t1, int x,
-                      int y, int w, int h, scene_bucket_t *b, uint32_t max_bytes, const char *lane)
+static void draw_lane(ui_t *ui, const scene_bucket_t *b, sim_time_t t0, sim_time_t t1, int x,
+                      int y, int w, int h, uint32_t max_bytes, const char *lane)
 {
     gfx_t *g = &ui->g;
     gfx_fill(g, x, y, w, h, 0x12161b);
     gfx_fill(g, x, y + h - 1, w, 1, 0x222831);
-    scene_buckets(ui->scene, link, dir, t0, t1, (unsigned)w, b);
     if (ui->my >= y && ui->my < y + h && ui->mx >= x && ui->mx < x + w) {
         gfx_fill(g, ui->mx, y, 1, h, 0x40ffffff);
         lane_tip(ui, &b[ui->mx - x], ui->mx - x, t0, t1, w, lane);
@@ -803,18 +802,16 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
         gfx_text_at(g, FONT_UI, x + w / 2, lanes_y + 10, 1, C_FAINT, "this board has no network");
         lanes_h = 40;
     }
-    scene_bucket_t *b = calloc((size_t)(w > 0 ? w : 1), sizeof *b);
+    int ncols = w > 0 ? w : 1;
+    scene_bucket_t *b = calloc((size_t)2 * (size_t)(nl ? nl : 1) * (size_t)ncols, sizeof *b);
     if (!b)
         return;
+    scene_buckets_all(ui->scene, (unsigned)nl, t0, t1, (unsigned)ncols, b);
     /* one scale for every lane in view: the busiest column */
     uint32_t max_bytes = 1514;
-    for (int k = 0; k < nl; k++)
-        for (unsigned d = 0; d < 2; d++) {
-            scene_buckets(ui->scene, (unsigned)k, d, t0, t1, (unsigned)w, b);
-            for (int c = 0; c < w; c++)
-                if (b[c].bytes > max_bytes)
-                    max_bytes = b[c].bytes;
-        }
+    for (size_t c = 0; c < (size_t)2 * (size_t)nl * (size_t)ncols; c++)
+        if (b[c].bytes > max_bytes)
+            max_bytes = b[c].bytes;
     for (int k = 0; k < shown; k++) {
         ui_link_t *l = &ui->links[k];
         const scene_link_stats_t *st = &ui->scene->stats[k];
@@ -840,7 +837,8 @@ static void draw_timeline(ui_t *ui, SDL_Rect r)
                          name, gw - 8);
             }
             snprintf(name, sizeof name, "%s \xe2\x86\x92 %s", from, to);
-            draw_lane(ui, (unsigned)k, d, t0, t1, x, y, w, lane_h - 2, b, max_bytes, name);
+            draw_lane(ui, b + (size_t)(2 * k + (int)d) * (size_t)ncols, t0, t1, x, y, w, lane_h - 2,
+                      max_bytes, name);
         }
         draw_intervals(ui, &ui->scene->link_down[k], t0, t1, x, ly, w, 2 * lane_h - 2,
                        0x706a2a2e, "cable out", 0xffd0d0);

@@ -194,6 +194,17 @@ START_TEST(buckets_count_what_each_lane_saw)
     scene_buckets(sc, 0, 1, 0, 1000, 10, b);
     ck_assert_uint_eq(b[1].down, 1);
     ck_assert_uint_eq(b[1].frames, 0);
+    /* every lane in one pass gives the same */
+    scene_bucket_t all[2 * 2 * 10];
+    scene_add_frame(sc, 2100, 1, 1, FATE_DELIVERED, f, n);
+    scene_buckets_all(sc, 2, 0, 1000, 10, all);
+    ck_assert_uint_eq(all[0].frames, 2);
+    ck_assert_uint_eq(all[1].dropped, 1);
+    ck_assert_uint_eq(all[10 + 1].down, 1);
+    scene_buckets_all(sc, 2, 2000, 3000, 10, all);
+    ck_assert_uint_eq(all[0].frames, 1);
+    ck_assert_uint_eq(all[30 + 1].frames, 1);
+    ck_assert_uint_eq(all[30 + 1].proto, PROTO_ARP);
 }
 END_TEST
 
