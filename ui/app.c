@@ -554,6 +554,17 @@ static void measure_speed(ui_t *ui)
 /* ---------------------------------------------------------------------- */
 /* actions */
 
+/* What was submitted when, for dumps (tests check each record's time). */
+static void log_submission(ui_t *ui, const char *what)
+{
+    if (!ui->submit_log)
+        ui->submit_log = cJSON_CreateArray();
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "what", what);
+    cJSON_AddNumberToObject(e, "at_ns", (double)machine_now(ui->m));
+    cJSON_AddItemToArray(ui->submit_log, e);
+}
+
 void ui_submit(ui_t *ui, cJSON *rec, const char *what)
 {
     if (ui->ended) {
@@ -566,12 +577,7 @@ void ui_submit(ui_t *ui, cJSON *rec, const char *what)
         ui_set_status(ui, C_ORANGE, "%s: a replay takes only its recorded inputs", what);
         return;
     }
-    if (!ui->submit_log)
-        ui->submit_log = cJSON_CreateArray();
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "what", what);
-    cJSON_AddNumberToObject(e, "at_ns", (double)machine_now(ui->m));
-    cJSON_AddItemToArray(ui->submit_log, e);
+    log_submission(ui, what);
     inputlog_submit(&ui->s->in, rec);
     ui->submitted++;
     ui_set_status(ui, C_TEXT, "%s at %.3f s%s", what,
@@ -825,12 +831,7 @@ static void type_bytes(ui_t *ui, const char *buf, size_t n)
     }
     if (ui->ended || ui->s->in.replaying)
         return;
-    if (!ui->submit_log)
-        ui->submit_log = cJSON_CreateArray();
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "what", "typing");
-    cJSON_AddNumberToObject(e, "at_ns", (double)machine_now(ui->m));
-    cJSON_AddItemToArray(ui->submit_log, e);
+    log_submission(ui, "typing");
     inputlog_submit_uart(&ui->s->in, ui->console_uart, (const uint8_t *)buf, n);
     ui->submitted++;
 }
