@@ -51,6 +51,7 @@ static bus_region_t *map_region(bus_t *bus, const bus_region_t *tmpl)
     bus_region_t *r = &bus->regions[bus->nregions];
     *r = *tmpl;
     r->index = bus->nregions++;
+    bus->generation++; /* decoded code and its timing bounds see the new map */
     for (uint64_t a = r->base; a < (uint64_t)r->base + r->size; a += BUS_PAGE_SIZE) {
         bus_l2_t *l2 = l2_get(bus, (uint32_t)a);
         if (!l2) {
@@ -337,6 +338,15 @@ void bus_region_set_wait_states(bus_region_t *r, unsigned ws)
         return;
     r->wait_states = ws;
     region_bus(r, NULL)->generation++;
+}
+
+unsigned bus_max_wait_states(const bus_t *bus)
+{
+    unsigned ws = 0;
+    for (unsigned k = 0; k < bus->nregions; k++)
+        if (bus->regions[k].wait_states > ws)
+            ws = bus->regions[k].wait_states;
+    return ws;
 }
 
 void bus_region_set_direct(bus_region_t *r, bool direct)

@@ -109,6 +109,7 @@ int cpu_init(cpu_t *cpu, bus_t *bus, sched_t *sched, unsigned num_irqs, unsigned
     if (!cpu->blocks)
         return -1;
     cpu->cache_gen = 1;
+    cpu->chain_epoch = 1;
     cpu_tlb_flush(cpu);
     bus_set_code_write_hook(bus, cpu_code_written, cpu);
     armv7m_sys_init(cpu);
@@ -157,6 +158,8 @@ void cpu_flush_cache(cpu_t *cpu)
         cpu->cache_gen = 1;
     }
     cpu->cache_flushes++;
+    cpu->chain_epoch++;
+    cpu->ws_max = bus_max_wait_states(cpu->bus);
     cpu->break_block = true;
     bus_clear_code_marks(cpu->bus);
 }
@@ -528,11 +531,6 @@ static void exec_fetch_fault(cpu_t *cpu, const insn_t *i)
         cpu_bus_fault(cpu, BFSR_IBUSERR, 0, false);
 }
 
-static inline unsigned block_hash(uint32_t pc, uint8_t itstate)
-{
-    return ((pc >> 1) ^ (pc >> 13) ^ ((uint32_t)itstate * 0x9E5u)) & (CPU_BLOCK_HASH - 1);
-}
-
 static inline uint8_t it_advance(uint8_t it)
 {
     if ((it & 7) == 0)
@@ -560,9 +558,13 @@ static void exec_wrapped(cpu_t *cpu, const insn_t *i)
         i->exec(cpu, i);
 }
 
-static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
+cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
 {
     uint8_t it = itstate;
+    uint32_t bound = 0, last_bound = 0;
+    if (b->gen == cpu->cache_gen)
+        cpu->chain_epoch++; /* links to the block this slot held are stale */
+    memset(b->chain, 0, sizeof b->chain);
     b->pc = pc;
     b->itstate = itstate;
     b->fetch_fault = false;
@@ -590,6 +592,8 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
             in->flags = INSN_END;
             b->fetch_fault = true;
             b->n = 1;
+            last_bound = 0;
+            pc += 2;
             break;
         }
         thumb_decode(pc, hw1, hw2, it, in);
@@ -618,6 +622,8 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         unsigned total = in->cycles + fetch;
         in->cycles = (uint8_t)(total > 255 ? 255 : total);
         b->cycles += in->cycles;
+        last_bound = in->cycles + thumb_extra_bound(in, cpu->ws_max);
+        bound += last_bound;
         in->exec = in->fn;
         if (in->cond != 0xE || (in->flags & INSN_PCREAD))
             in->fn = exec_wrapped;
@@ -630,7 +636,22 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         if (in->flags & INSN_END)
             break;
     }
+    b->bound = bound - last_bound;
+    /* the sentinel: where sequential execution leaves the block */
+    insn_t *end = &b->insns[b->n];
+    memset(end, 0, sizeof *end);
+    end->pc = pc;
+    end->itstate = it;
+    end->cond = 0xE;
+    end->lbl = thumb_fast_label(end, true);
+    uint32_t rest = 0;
+    for (unsigned k = b->n; k-- > 0;) {
+        b->insns[k].rest = (uint16_t)rest;
+        rest += b->insns[k].cycles;
+        b->insns[k].lbl = thumb_fast_label(&b->insns[k], false);
+    }
     b->gen = cpu->cache_gen;
+    return b;
 }
 
 static inline cpu_block_t *lookup_block(cpu_t *cpu, uint32_t pc, uint8_t itstate)
@@ -639,11 +660,7 @@ static inline cpu_block_t *lookup_block(cpu_t *cpu, uint32_t pc, uint8_t itstate
         cpu->bus_gen_seen = cpu->bus->generation;
         cpu_flush_cache(cpu);
     }
-    cpu_block_t *b = &cpu->blocks[block_hash(pc, itstate)];
-    if (likely(b->gen == cpu->cache_gen && b->pc == pc && b->itstate == itstate))
-        return b;
-    build_block(cpu, b, pc, itstate);
-    return b;
+    return cpu_find_block(cpu, pc, itstate);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -758,7 +775,11 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
         }
         cpu->break_block = false;
         const insn_t *first = i;
-        if (unlikely(one)) {
+        if (likely(!one) && cpu->cycles + b->bound < cpu->slice_limit) {
+            /* no boundary inside the block can reach the limit */
+            i = cpu_run_blocks(cpu, b);
+            first = i;
+        } else if (unlikely(one)) {
             /* tracing, breakpoints, single step: one instruction per pass */
             cpu->cycles += i->cycles;
             if (cpu->trace)

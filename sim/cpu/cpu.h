@@ -83,6 +83,9 @@ struct insn {
     uint8_t flags;        /* INSN_* */
     uint16_t op;          /* index in the instruction list (disassembly, stats) */
     uint16_t aux;         /* handler-specific */
+    uint16_t rest;        /* base cycles of the instructions after this one in its block */
+    uint8_t fx;           /* threaded executor: inline form of a conditional insn */
+    const void *lbl;      /* threaded executor: where it dispatches this insn (thumb_fast.c) */
 };
 
 /* Shift types (ARM ARM SRType) */
@@ -149,16 +152,32 @@ typedef struct cpu_tlb_entry {
 #define CPU_BLOCK_MAX 32
 #define CPU_BLOCK_HASH 4096
 
-typedef struct cpu_block {
+typedef struct cpu_block cpu_block_t;
+/* A link to the block that followed last time, valid while no block has
+ * been replaced since (epoch == cpu->chain_epoch) and its pc matches. */
+typedef struct cpu_chain {
+    cpu_block_t *to;
+    uint64_t epoch;
+} cpu_chain_t;
+
+struct cpu_block {
     uint32_t pc;
     uint8_t itstate;
     bool fetch_fault;     /* insns[0] raises the fetch fault for 'pc' */
     uint16_t n;
     uint32_t gen;         /* valid iff == cpu->cache_gen */
     uint32_t cycles;      /* sum of the insns' base cycles, fetch wait states included */
+    /* Upper bound of the cycles the first n - 1 instructions can take with
+     * every data-dependent extra (wait states of each possible access,
+     * divide length, refill): when cycles + entry + bound stays below the
+     * slice limit, no instruction boundary inside the block can reach it,
+     * so the block runs without a check per instruction. */
+    uint32_t bound;
     uint8_t entry_ws;     /* fetch wait states when entered by a branch mid-line */
-    insn_t insns[CPU_BLOCK_MAX];
-} cpu_block_t;
+    cpu_chain_t chain[2]; /* successors: [0] falling through, [1] a taken branch */
+    /* insns[n] is a sentinel: pc and itstate of the fall-through successor */
+    insn_t insns[CPU_BLOCK_MAX + 1];
+};
 
 struct machine;
 
@@ -249,9 +268,11 @@ struct cpu {
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
     uint32_t cache_gen;       /* a block is valid iff its gen equals this */
+    uint64_t chain_epoch;     /* bumped when a valid block is replaced or the cache dropped */
     uint32_t bus_gen_seen;    /* bus->generation when the cache was last valid */
     uint64_t cache_flushes;
     uint64_t blocks_built;
+    unsigned ws_max;          /* highest wait states of any bus region (block bounds) */
 };
 
 /* ---- life cycle (armv7m_cpu.c) ---- */
@@ -272,6 +293,36 @@ sim_time_t cpu_time_of(const cpu_t *cpu, sim_cycles_t cycles);
 sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t);
 /* Catch the cycle counter up to virtual time t (after sleeping). */
 void cpu_sync_to_time(cpu_t *cpu, sim_time_t t);
+
+/* ---- run loop internals shared by armv7m_cpu.c and thumb_fast.c ---- */
+cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate);
+static inline unsigned cpu_block_hash(uint32_t pc, uint8_t itstate)
+{
+    return ((pc >> 1) ^ (pc >> 13) ^ ((uint32_t)itstate * 0x9E5u)) & (CPU_BLOCK_HASH - 1);
+}
+/* The decoded block for (pc, itstate), built on a miss. NULL when the bus
+ * generation changed (wait states or direct access): the caller must go
+ * through cpu_lookup_block, which flushes the cache first. */
+static inline cpu_block_t *cpu_find_block(cpu_t *cpu, uint32_t pc, uint8_t itstate)
+{
+    if (unlikely(cpu->bus->generation != cpu->bus_gen_seen))
+        return NULL;
+    cpu_block_t *b = &cpu->blocks[cpu_block_hash(pc, itstate)];
+    if (likely(b->gen == cpu->cache_gen && b->pc == pc && b->itstate == itstate))
+        return b;
+    return cpu_build_block(cpu, b, pc, itstate);
+}
+/*
+ * Threaded executor (thumb_fast.c): runs block b, whose entry wait states
+ * the caller has charged and for which cycles + b->bound < slice_limit,
+ * then the blocks that follow while that holds and nothing needs the run
+ * loop. Returns NULL at a block boundary (r[15], itstate, cycles, insns,
+ * nonseq up to date) or the instruction that set break_block (cycles
+ * charged up to and including it, insns counted up to before it).
+ */
+const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b);
+/* Where the executor dispatches a decoded insn (set by the block builder). */
+const void *thumb_fast_label(insn_t *i, bool last);
 
 /* ---- decode (thumb_decode.c; vfp.c for the coprocessor space) ---- */
 /* Decode one instruction; never fails. 'itstate' is ITSTATE for this insn.
@@ -296,6 +347,11 @@ const char *thumb_insn_name(const insn_t *i);
 bool thumb_decode_dsp(uint32_t pc, uint16_t hw1, uint16_t hw2, insn_t *out);
 const char *thumb_dsp_name(const insn_t *i);
 const char *vfp_insn_name(const insn_t *i);
+/* Upper bound of the cycles an insn can add to its base cycles when it
+ * completes without setting break_block, with data wait states of at most
+ * ws_max per access (thumb_decode.c; vfp_access_bound for FP insns). */
+unsigned thumb_extra_bound(const insn_t *i, unsigned ws_max);
+unsigned vfp_access_bound(const insn_t *i);
 
 /* ---- condition codes ---- */
 static inline bool cpu_cond_pass(const cpu_t *cpu, unsigned cond)
@@ -363,14 +419,52 @@ void cpu_do_sev(cpu_t *cpu);
 bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
 bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
 
-/* Fast path: an aligned access to a page in the TLB (RAM/flash, MPU off). */
-static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
+/* Host address of an aligned access to a page in the TLB (RAM/flash, MPU
+ * off, no watchpoints), or NULL; *ws gets the page's wait states. */
+static inline const uint8_t *cpu_tlb_rd(const cpu_t *cpu, uint32_t addr, unsigned size,
+                                        unsigned *ws)
 {
     const cpu_tlb_entry_t *e = &cpu->tlb_rd[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
     if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
-        const uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
-        *val = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
-        cpu->cycles += e->wait_states;
+        *ws = e->wait_states;
+        return e->host + (addr & (BUS_PAGE_SIZE - 1));
+    }
+    return NULL;
+}
+
+static inline uint8_t *cpu_tlb_wr(const cpu_t *cpu, uint32_t addr, unsigned size, unsigned *ws)
+{
+    const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
+        *ws = e->wait_states;
+        return e->host + (addr & (BUS_PAGE_SIZE - 1));
+    }
+    return NULL;
+}
+
+static inline uint32_t ld_host(const uint8_t *p, unsigned size)
+{
+    return size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
+}
+
+static inline void st_host(uint8_t *p, unsigned size, uint32_t val)
+{
+    if (size == 4)
+        wr_le32(p, val);
+    else if (size == 2)
+        wr_le16(p, (uint16_t)val);
+    else
+        p[0] = (uint8_t)val;
+}
+
+/* Fast path: an aligned access to a page in the TLB. */
+static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
+{
+    unsigned ws;
+    const uint8_t *p = cpu_tlb_rd(cpu, addr, size, &ws);
+    if (likely(p != NULL)) {
+        *val = ld_host(p, size);
+        cpu->cycles += ws;
         return true;
     }
     return cpu_read_slow(cpu, addr, size, val, acc);
@@ -378,16 +472,11 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 
 static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
-    const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
-        uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
-        if (size == 4)
-            wr_le32(p, val);
-        else if (size == 2)
-            wr_le16(p, (uint16_t)val);
-        else
-            p[0] = (uint8_t)val;
-        cpu->cycles += e->wait_states;
+    unsigned ws;
+    uint8_t *p = cpu_tlb_wr(cpu, addr, size, &ws);
+    if (likely(p != NULL)) {
+        st_host(p, size, val);
+        cpu->cycles += ws;
         return true;
     }
     return cpu_write_slow(cpu, addr, size, val, acc);

@@ -897,3 +897,15 @@ void vfp_decode(uint32_t pc, uint32_t w, uint8_t itstate, insn_t *o)
     }
     vundef(o);
 }
+
+/* Data accesses one FP instruction can make: its own, plus the 17 words of
+ * a pending lazy state preservation that armv7m_fp_check() performs. */
+unsigned vfp_access_bound(const insn_t *i)
+{
+    unsigned own = 0;
+    if (i->fn == exec_vfp_ldstm)
+        own = i->imm;
+    else if (i->fn == exec_vfp_ldst)
+        own = 2;
+    return 17 + own;
+}

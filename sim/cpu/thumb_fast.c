@@ -1,0 +1,497 @@
+/*
+ * Threaded executor: runs decoded blocks with one indirect jump per
+ * instruction (GCC labels as values) and the cycle count, the current
+ * instruction and the block in host registers. The run loop (armv7m_cpu.c)
+ * hands it a block only when no instruction boundary inside it can reach the
+ * slice limit (cpu_block_t.bound), so nothing is checked between the
+ * instructions of a block; it keeps going into the following blocks while
+ * that holds and nothing needs the run loop (attention, MPU, bus changes).
+ *
+ * Cycles: on entry to a block the whole block's base cycles are charged to
+ * the local count at once; insn_t.rest (the base cycles of the instructions
+ * after the current one) gives the exact count whenever something outside
+ * sees it (a handler called out of line, the slow memory path, an MMIO
+ * model reading the time), so timing is the same as one instruction at a
+ * time.
+ *
+ * Inline forms: register-only instructions use the bodies of thumb_ops.h
+ * (the same code their handlers run); loads and stores do the access here
+ * when it hits the data TLB (a RAM/flash page, all of a multiple access on
+ * one page) and otherwise go to the handler, which does everything again
+ * from the start: nothing has changed by then. Everything else, and every
+ * instruction that may write the PC outside the branch forms here, goes
+ * through its handler (label l_call) exactly as the run loop would call it.
+ */
+#include "thumb_ops.h"
+
+/* Executor labels. DP ops come in six: operand form x flag setting. */
+#define FL_DP_ENUM(name, ...)                                                              \
+    FL_##name##_imm, FL_##name##_imm_s, FL_##name##_reg, FL_##name##_reg_s,                \
+    FL_##name##_rr, FL_##name##_rr_s,
+#define FL_PLAIN_ENUM(name, stmt) FL_##name,
+/* single loads/stores with an inline form: name, size, value conversion */
+#define FAST_LOADS(X)                                                                      \
+    X(LDR_imm, 4, v, ea_imm) X(LDRB_imm, 1, v, ea_imm) X(LDRH_imm, 2, v, ea_imm)           \
+    X(LDR_regoff, 4, v, ea_regoff) X(LDRB_regoff, 1, v, ea_regoff)                         \
+    X(LDRH_regoff, 2, v, ea_regoff) X(LDRSB_regoff, 1, (int32_t)(int8_t)v, ea_regoff)      \
+    X(LDRSH_regoff, 2, (int32_t)(int16_t)v, ea_regoff) X(LDR_lit, 4, v, ea_lit)
+#define FAST_STORES(X)                                                                     \
+    X(STR_imm, 4, ea_imm) X(STRB_imm, 1, ea_imm) X(STRH_imm, 2, ea_imm)                    \
+    X(STR_regoff, 4, ea_regoff) X(STRB_regoff, 1, ea_regoff) X(STRH_regoff, 2, ea_regoff)
+/* write-back forms: name, size, pre-indexed, load */
+#define FAST_WB(X)                                                                         \
+    X(LDR_post, 4, false, true) X(LDRB_post, 1, false, true) X(LDRH_post, 2, false, true)   \
+    X(LDR_pre, 4, true, true) X(LDRB_pre, 1, true, true) X(LDRH_pre, 2, true, true)        \
+    X(STR_post, 4, false, false) X(STRB_post, 1, false, false)                             \
+    X(STRH_post, 2, false, false) X(STR_pre, 4, true, false) X(STRB_pre, 1, true, false)   \
+    X(STRH_pre, 2, true, false)
+#define FL_LS_ENUM(name, ...) FL_##name,
+
+enum {
+    FL_CALL, FL_END, FL_COND, FL_NOP, FL_B, FL_BL, FL_BX, FL_BLX, FL_CBZ, FL_CBNZ,
+    FL_BEQ, FL_BNE, FL_BCS, FL_BCC, FL_BMI, FL_BPL, FL_BVS, FL_BVC,
+    FL_BHI, FL_BLS, FL_BGE, FL_BLT, FL_BGT, FL_BLE,
+    THUMB_LOGIC_OPS(FL_DP_ENUM) THUMB_ARITH_OPS(FL_DP_ENUM)
+    THUMB_PLAIN_OPS(FL_PLAIN_ENUM)
+    FL_shift_reg, FL_shift_reg_s, FL_MUL, FL_MUL_s,
+    FAST_LOADS(FL_LS_ENUM) FAST_STORES(FL_LS_ENUM) FAST_WB(FL_LS_ENUM)
+    FL_LDM, FL_LDM_pc, FL_STM, FL_STMDB, FL_LDRD, FL_STRD, FL_ADD_sp, FL_SUB_sp,
+    FL_COUNT
+};
+
+static const void *const *fast_labels;
+
+/* Handler -> executor label, for the forms without flag variants or whose
+ * flag variant is the next label. */
+typedef struct { insn_fn fn; uint8_t fl; bool has_s; } fast_map_t;
+#define MAP_DP(name, ...)                                                                  \
+    { exec_##name##_imm, FL_##name##_imm, true }, { exec_##name##_reg, FL_##name##_reg, true }, \
+    { exec_##name##_rr, FL_##name##_rr, true },
+#define MAP_PLAIN(name, stmt) { exec_##name, FL_##name, false },
+#define MAP_LS(name, ...) { exec_##name, FL_##name, false },
+static const fast_map_t fast_map[] = {
+    THUMB_LOGIC_OPS(MAP_DP) THUMB_ARITH_OPS(MAP_DP) THUMB_PLAIN_OPS(MAP_PLAIN)
+    FAST_LOADS(MAP_LS) FAST_STORES(MAP_LS) FAST_WB(MAP_LS)
+    { exec_shift_reg, FL_shift_reg, true }, { exec_MUL, FL_MUL, true },
+    { exec_B, FL_B, false }, { exec_BL, FL_BL, false }, { exec_BX, FL_BX, false },
+    { exec_BLX, FL_BLX, false }, { exec_CBZ, FL_CBZ, false }, { exec_CBNZ, FL_CBNZ, false },
+    { exec_IT, FL_NOP, false }, { exec_NOP, FL_NOP, false }, { exec_DMB, FL_NOP, false },
+    { exec_PLD, FL_NOP, false }, { exec_STM, FL_STM, false }, { exec_STMDB, FL_STMDB, false },
+    { exec_LDRD, FL_LDRD, false }, { exec_STRD, FL_STRD, false },
+};
+
+/* Inline form of the instruction proper (IT condition aside). */
+static unsigned fast_form(const insn_t *i)
+{
+    insn_fn f = i->exec;
+    if (i->flags & INSN_PCREAD)
+        return FL_CALL;
+    if (f == exec_B_cond)
+        return i->aux < 14 ? FL_BEQ + i->aux : FL_CALL;
+    if (f == exec_LDM) {
+        if (i->imm & 0x8000)
+            return (i->imm & (1u << i->rn)) ? FL_CALL : FL_LDM_pc;
+        return FL_LDM;
+    }
+    for (unsigned k = 0; k < sizeof fast_map / sizeof fast_map[0]; k++) {
+        if (fast_map[k].fn != f)
+            continue;
+        unsigned fl = fast_map[k].fl;
+        if (fl < FL_shift_reg && (i->rd == 13 || i->rd == 15)) {
+            /* data processing into the SP (word aligned) or the PC (a branch) */
+            if (!(i->flags & INSN_S) && i->rd == 13 && (f == exec_ADD_imm || f == exec_SUB_imm))
+                return f == exec_ADD_imm ? FL_ADD_sp : FL_SUB_sp;
+            return FL_CALL;
+        }
+        if (fast_map[k].has_s && (i->flags & INSN_S))
+            fl++;
+        /* loads into the SP or the PC keep their handler (alignment, interworking) */
+        if (fl >= FL_LDR_imm && fl < FL_LDM && (i->rd == 13 || i->rd == 15))
+            return FL_CALL;
+        return fl;
+    }
+    return FL_CALL;
+}
+
+const void *thumb_fast_label(insn_t *i, bool last)
+{
+    if (!fast_labels)
+        cpu_run_blocks(NULL, NULL);
+    if (last)
+        return fast_labels[FL_END];
+    unsigned fl = fast_form(i);
+    if (i->cond != 0xE && fl != FL_CALL) {
+        i->fx = (uint8_t)fl;
+        fl = FL_COND;
+    }
+    return fast_labels[fl];
+}
+
+/* A word-aligned run of len bytes on one data-TLB page, or NULL. */
+static inline const uint8_t *tlb_rd_span(const cpu_t *cpu, uint32_t addr, unsigned len,
+                                         unsigned *ws)
+{
+    if ((addr & 3) || (addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
+        return NULL;
+    return cpu_tlb_rd(cpu, addr, 4, ws);
+}
+
+static inline uint8_t *tlb_wr_span(const cpu_t *cpu, uint32_t addr, unsigned len, unsigned *ws)
+{
+    if ((addr & 3) || (addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
+        return NULL;
+    return cpu_tlb_wr(cpu, addr, 4, ws);
+}
+
+static inline uint32_t ea_lit(const cpu_t *cpu, const insn_t *i)
+{
+    (void)cpu;
+    return i->imm;
+}
+
+const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b)
+{
+#define LBL_DP(name, ...)                                                                  \
+    [FL_##name##_imm] = &&l_##name##_imm, [FL_##name##_imm_s] = &&l_##name##_imm_s,        \
+    [FL_##name##_reg] = &&l_##name##_reg, [FL_##name##_reg_s] = &&l_##name##_reg_s,        \
+    [FL_##name##_rr] = &&l_##name##_rr, [FL_##name##_rr_s] = &&l_##name##_rr_s,
+#define LBL_PLAIN(name, stmt) [FL_##name] = &&l_##name,
+#define LBL_LS(name, ...) [FL_##name] = &&l_##name,
+    static const void *const labels[FL_COUNT] = {
+        [FL_CALL] = &&l_call, [FL_END] = &&l_end, [FL_COND] = &&l_cond, [FL_NOP] = &&l_nop,
+        [FL_B] = &&l_b, [FL_BL] = &&l_bl, [FL_BX] = &&l_bx, [FL_BLX] = &&l_blx,
+        [FL_CBZ] = &&l_cbz, [FL_CBNZ] = &&l_cbnz,
+        [FL_BEQ] = &&l_beq, [FL_BNE] = &&l_bne, [FL_BCS] = &&l_bcs, [FL_BCC] = &&l_bcc,
+        [FL_BMI] = &&l_bmi, [FL_BPL] = &&l_bpl, [FL_BVS] = &&l_bvs, [FL_BVC] = &&l_bvc,
+        [FL_BHI] = &&l_bhi, [FL_BLS] = &&l_bls, [FL_BGE] = &&l_bge, [FL_BLT] = &&l_blt,
+        [FL_BGT] = &&l_bgt, [FL_BLE] = &&l_ble,
+        THUMB_LOGIC_OPS(LBL_DP) THUMB_ARITH_OPS(LBL_DP) THUMB_PLAIN_OPS(LBL_PLAIN)
+        [FL_shift_reg] = &&l_shift_reg, [FL_shift_reg_s] = &&l_shift_reg_s,
+        [FL_MUL] = &&l_MUL, [FL_MUL_s] = &&l_MUL_s,
+        FAST_LOADS(LBL_LS) FAST_STORES(LBL_LS) FAST_WB(LBL_LS)
+        [FL_LDM] = &&l_LDM, [FL_LDM_pc] = &&l_LDM_pc, [FL_STM] = &&l_STM,
+        [FL_STMDB] = &&l_STMDB, [FL_LDRD] = &&l_LDRD, [FL_STRD] = &&l_STRD,
+        [FL_ADD_sp] = &&l_ADD_sp, [FL_SUB_sp] = &&l_SUB_sp,
+    };
+#undef LBL_DP
+#undef LBL_PLAIN
+#undef LBL_LS
+    if (!cpu) {
+        fast_labels = labels;
+        return NULL;
+    }
+    /* With the MPU on, every block start needs the run loop's fetch check:
+     * a limit of 0 stops before the next block. */
+    const sim_cycles_t limit = cpu->sys.mpu_active ? 0 : cpu->slice_limit;
+    sim_cycles_t cyc = cpu->cycles + b->cycles;
+    const insn_t *i = b->insns;
+    cpu_chain_t *chain;
+    uint32_t pc;
+    bool nonseq;
+
+/* Next instruction of the block (the sentinel after the last one). */
+#define NEXT()                                                                             \
+    do {                                                                                   \
+        i++;                                                                               \
+        goto *i->lbl;                                                                      \
+    } while (0)
+
+    goto *i->lbl;
+
+l_call:
+    cpu->cycles = cyc - i->rest;
+    i->fn(cpu, i);
+    cyc = cpu->cycles + i->rest;
+    if (unlikely(cpu->break_block))
+        goto brk;
+    NEXT();
+
+l_cond:
+    /* inside an IT block: the condition, then the inline form */
+    if (cpu_cond_pass(cpu, i->cond))
+        goto *labels[i->fx];
+    NEXT();
+
+l_nop:
+    NEXT();
+
+    /* ---- data processing ---- */
+#define FAST_DP(name, ...)                                                                 \
+    l_##name##_imm: op_##name(cpu, i, op2_imm(cpu, i), false, true); NEXT();               \
+    l_##name##_imm_s: op_##name(cpu, i, op2_imm(cpu, i), true, true); NEXT();              \
+    l_##name##_reg: op_##name(cpu, i, op2_reg(cpu, i), false, true); NEXT();               \
+    l_##name##_reg_s: op_##name(cpu, i, op2_reg(cpu, i), true, true); NEXT();              \
+    l_##name##_rr: op_##name(cpu, i, op2_rr(cpu, i), false, true); NEXT();                 \
+    l_##name##_rr_s: op_##name(cpu, i, op2_rr(cpu, i), true, true); NEXT();
+    THUMB_LOGIC_OPS(FAST_DP)
+    THUMB_ARITH_OPS(FAST_DP)
+#undef FAST_DP
+#define FAST_PLAIN(name, stmt) l_##name: op_##name(cpu, i); NEXT();
+    THUMB_PLAIN_OPS(FAST_PLAIN)
+#undef FAST_PLAIN
+l_ADD_sp:
+    op_ADD(cpu, i, op2_imm(cpu, i), false, false);
+    NEXT();
+l_SUB_sp:
+    op_SUB(cpu, i, op2_imm(cpu, i), false, false);
+    NEXT();
+l_shift_reg:
+    op_shift_reg(cpu, i, false);
+    NEXT();
+l_shift_reg_s:
+    op_shift_reg(cpu, i, true);
+    NEXT();
+l_MUL:
+    op_MUL(cpu, i, false);
+    NEXT();
+l_MUL_s:
+    op_MUL(cpu, i, true);
+    NEXT();
+
+    /* ---- loads and stores that hit the data TLB ---- */
+#define FAST_LOAD(name, size, conv, ea)                                                    \
+    l_##name: {                                                                            \
+        unsigned ws;                                                                       \
+        const uint8_t *p = cpu_tlb_rd(cpu, ea(cpu, i), size, &ws);                         \
+        if (unlikely(!p))                                                                  \
+            goto l_call;                                                                   \
+        uint32_t v = ld_host(p, size);                                                     \
+        cyc += ws;                                                                         \
+        cpu->r[i->rd] = (uint32_t)(conv);                                                  \
+        NEXT();                                                                            \
+    }
+#define FAST_STORE(name, size, ea)                                                         \
+    l_##name: {                                                                            \
+        unsigned ws;                                                                       \
+        uint8_t *p = cpu_tlb_wr(cpu, ea(cpu, i), size, &ws);                               \
+        if (unlikely(!p))                                                                  \
+            goto l_call;                                                                   \
+        st_host(p, size, cpu->r[i->rd]);                                                   \
+        cyc += ws;                                                                         \
+        NEXT();                                                                            \
+    }
+#define FAST_LS_WB(name, size, pre, load)                                                  \
+    l_##name: {                                                                            \
+        unsigned ws;                                                                       \
+        uint32_t base = cpu->r[i->rn], wb = base + i->imm, a = (pre) ? wb : base;          \
+        if (load) {                                                                        \
+            const uint8_t *p = cpu_tlb_rd(cpu, a, size, &ws);                              \
+            if (unlikely(!p))                                                              \
+                goto l_call;                                                               \
+            uint32_t v = ld_host(p, size);                                                 \
+            cpu->r[i->rn] = wb_value(i, wb);                                               \
+            cpu->r[i->rd] = v;                                                             \
+        } else {                                                                           \
+            uint8_t *p = cpu_tlb_wr(cpu, a, size, &ws);                                    \
+            if (unlikely(!p))                                                              \
+                goto l_call;                                                               \
+            st_host(p, size, cpu->r[i->rd]);                                               \
+            cpu->r[i->rn] = wb_value(i, wb);                                               \
+        }                                                                                  \
+        cyc += ws;                                                                         \
+        NEXT();                                                                            \
+    }
+    FAST_LOADS(FAST_LOAD)
+    FAST_STORES(FAST_STORE)
+    FAST_WB(FAST_LS_WB)
+#undef FAST_LOAD
+#undef FAST_STORE
+#undef FAST_LS_WB
+
+l_LDRD: {
+        unsigned ws;
+        uint32_t a, wb;
+        ls_address(cpu, i, &a, &wb);
+        const uint8_t *p = tlb_rd_span(cpu, a, 8, &ws);
+        if (unlikely(!p))
+            goto l_call;
+        uint32_t lo = rd_le32(p), hi = rd_le32(p + 4);
+        if (i->aux & LS_W)
+            cpu->r[i->rn] = wb;
+        cpu->r[i->rd] = lo;
+        cpu->r[i->ra] = hi;
+        cyc += 2 * ws;
+        NEXT();
+    }
+l_STRD: {
+        unsigned ws;
+        uint32_t a, wb;
+        ls_address(cpu, i, &a, &wb);
+        uint8_t *p = tlb_wr_span(cpu, a, 8, &ws);
+        if (unlikely(!p))
+            goto l_call;
+        wr_le32(p, cpu->r[i->rd]);
+        wr_le32(p + 4, cpu->r[i->ra]);
+        if (i->aux & LS_W)
+            cpu->r[i->rn] = wb;
+        cyc += 2 * ws;
+        NEXT();
+    }
+
+    /* LDM/POP: every word on one page; registers written after all reads */
+l_LDM:
+l_LDM_pc: {
+        unsigned ws, n = (unsigned)__builtin_popcount(i->imm);
+        uint32_t base = cpu->r[i->rn], list = i->imm;
+        const uint8_t *p = tlb_rd_span(cpu, base, 4 * n, &ws);
+        if (unlikely(!p))
+            goto l_call;
+        uint32_t target = 0;
+        if (list & 0x8000) {
+            target = rd_le32(p + 4 * (n - 1));
+            /* exception return and a clear Thumb bit: the handler does them */
+            if (unlikely(!(target & 1) ||
+                         (cpu->ipsr && (target & 0xF0000000u) == 0xF0000000u)))
+                goto l_call;
+        }
+        if (i->aux & LS_W)
+            cpu->r[i->rn] = base + 4 * n;
+        list &= 0x7FFF;
+        for (unsigned r = 0; list; r++, list >>= 1)
+            if (list & 1) {
+                uint32_t v = rd_le32(p);
+                cpu->r[r] = r == 13 ? v & ~3u : v;
+                p += 4;
+            }
+        cyc += n * ws;
+        if (!(i->imm & 0x8000))
+            NEXT();
+        cyc += T_REFILL;
+        pc = target & ~1u;
+        goto taken;
+    }
+    /* STM/STMDB/PUSH: stored values are the registers before write-back */
+l_STM:
+l_STMDB: {
+        unsigned ws, n = (unsigned)__builtin_popcount(i->imm);
+        uint32_t base = cpu->r[i->rn], list = i->imm & 0x7FFF;
+        bool ia = i->exec == exec_STM;
+        uint32_t start = ia ? base : base - 4 * n;
+        uint8_t *p = tlb_wr_span(cpu, start, 4 * n, &ws);
+        if (unlikely(!p))
+            goto l_call;
+        for (unsigned r = 0; list; r++, list >>= 1)
+            if (list & 1) {
+                wr_le32(p, cpu->r[r]);
+                p += 4;
+            }
+        if (i->aux & LS_W)
+            cpu->r[i->rn] = ia ? base + 4 * n : start;
+        cyc += n * ws;
+        NEXT();
+    }
+
+    /* ---- branches: the last instruction of their block ---- */
+#define BCOND(label, cond)                                                                 \
+    label:                                                                                 \
+        if (cpu_cond_pass(cpu, cond)) {                                                    \
+            pc = i->imm;                                                                   \
+            goto taken_refill;                                                             \
+        }                                                                                  \
+        NEXT();
+    BCOND(l_beq, 0x0)
+    BCOND(l_bne, 0x1)
+    BCOND(l_bcs, 0x2)
+    BCOND(l_bcc, 0x3)
+    BCOND(l_bmi, 0x4)
+    BCOND(l_bpl, 0x5)
+    BCOND(l_bvs, 0x6)
+    BCOND(l_bvc, 0x7)
+    BCOND(l_bhi, 0x8)
+    BCOND(l_bls, 0x9)
+    BCOND(l_bge, 0xA)
+    BCOND(l_blt, 0xB)
+    BCOND(l_bgt, 0xC)
+    BCOND(l_ble, 0xD)
+#undef BCOND
+
+l_b:
+    pc = i->imm;
+    goto taken_refill;
+l_bl:
+    cpu->r[14] = (i->pc + 4) | 1;
+    pc = i->imm;
+    goto taken_refill;
+l_bx: {
+        uint32_t v = cpu->r[i->rm];
+        /* exception return and a clear Thumb bit: the handler does them */
+        if (unlikely(!(v & 1) || (cpu->ipsr && (v & 0xF0000000u) == 0xF0000000u)))
+            goto l_call;
+        pc = v & ~1u;
+        goto taken_refill;
+    }
+l_blx: {
+        uint32_t v = cpu->r[i->rm];
+        if (unlikely(!(v & 1) || (cpu->ipsr && (v & 0xF0000000u) == 0xF0000000u)))
+            goto l_call;
+        cpu->r[14] = (i->pc + 2) | 1;
+        pc = v & ~1u;
+        goto taken_refill;
+    }
+l_cbz:
+    if (cpu->r[i->rn] == 0) {
+        pc = i->imm;
+        goto taken_refill;
+    }
+    NEXT();
+l_cbnz:
+    if (cpu->r[i->rn] != 0) {
+        pc = i->imm;
+        goto taken_refill;
+    }
+    NEXT();
+
+taken_refill:
+    cyc += T_REFILL;
+taken:
+    /* a branch ends its block: the block's instructions all retired */
+    cpu->insns += b->n;
+    cpu->itstate = 0;
+    nonseq = true;
+    chain = &b->chain[1];
+    goto next_block;
+
+l_end:
+    cpu->insns += b->n;
+    pc = i->pc;
+    cpu->itstate = i->itstate;
+    nonseq = false;
+    chain = &b->chain[0];
+
+next_block:
+    if (unlikely(cpu->attention))
+        goto out;
+    if (likely(chain->epoch == cpu->chain_epoch && chain->to->pc == pc)) {
+        b = chain->to;
+    } else {
+        uint64_t epoch = cpu->chain_epoch;
+        cpu_block_t *nb = cpu_find_block(cpu, pc, cpu->itstate);
+        if (unlikely(!nb))
+            goto out;
+        if (cpu->chain_epoch == epoch) {
+            chain->to = nb;
+            chain->epoch = epoch;
+        }
+        b = nb;
+    }
+    {
+        sim_cycles_t start = cyc + (nonseq ? b->entry_ws : 0);
+        if (start + b->bound >= limit)
+            goto out;
+        cyc = start + b->cycles;
+    }
+    i = b->insns;
+    goto *i->lbl;
+
+out:
+    cpu->r[15] = pc;
+    cpu->cycles = cyc;
+    cpu->nonseq = nonseq;
+    return NULL;
+
+brk:
+    cpu->cycles = cyc - i->rest;
+    cpu->insns += (uint64_t)(i - b->insns);
+    return i;
+#undef NEXT
+}
