@@ -143,6 +143,20 @@ static inline uint8_t *tlb_wr_span(const cpu_t *cpu, uint32_t addr, unsigned len
     return cpu_tlb_wr(cpu, addr, 4, ws);
 }
 
+/* The successor is not linked yet (or its link is stale): look it up and
+ * link it, unless a block was replaced while building it. NULL when the
+ * bus changed under the cache (the run loop flushes it). */
+static cpu_block_t *chain_miss(cpu_t *cpu, cpu_chain_t *c, uint32_t pc)
+{
+    uint64_t epoch = cpu->chain_epoch;
+    cpu_block_t *b = cpu_find_block(cpu, pc, cpu->itstate);
+    if (b && cpu->chain_epoch == epoch) {
+        c->to = b;
+        c->epoch = epoch;
+    }
+    return b;
+}
+
 static inline uint32_t ea_lit(const cpu_t *cpu, const insn_t *i)
 {
     (void)cpu;
@@ -182,10 +196,10 @@ const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b)
     }
     /* With the MPU on, every block start needs the run loop's fetch check:
      * a limit of 0 stops before the next block. */
-    const sim_cycles_t limit = cpu->sys.mpu_active ? 0 : cpu->slice_limit;
+    sim_cycles_t limit = cpu->sys.mpu_active ? 0 : cpu->slice_limit;
     sim_cycles_t cyc = cpu->cycles + b->cycles;
     const insn_t *i = b->insns;
-    cpu_chain_t *chain;
+    uint64_t retired = 0;
     uint32_t pc;
     bool nonseq;
 
@@ -204,6 +218,11 @@ l_call:
     cyc = cpu->cycles + i->rest;
     if (unlikely(cpu->break_block))
         goto brk;
+    /* Something the run loop must look at between blocks (DSB asking for
+     * an interrupt check): finish the block, then leave. Nothing but a
+     * handler can set it while blocks run. */
+    if (unlikely(cpu->attention))
+        limit = 0;
     NEXT();
 
 l_cond:
@@ -358,7 +377,7 @@ l_LDM_pc: {
             NEXT();
         cyc += T_REFILL;
         pc = target & ~1u;
-        goto taken;
+        goto taken_ldm_pc;
     }
     /* STM/STMDB/PUSH: stored values are the registers before write-back */
 l_STM:
@@ -386,7 +405,7 @@ l_STMDB: {
     label:                                                                                 \
         if (cpu_cond_pass(cpu, cond)) {                                                    \
             pc = i->imm;                                                                   \
-            goto taken_refill;                                                             \
+            goto taken;                                                                    \
         }                                                                                  \
         NEXT();
     BCOND(l_beq, 0x0)
@@ -407,18 +426,30 @@ l_STMDB: {
 
 l_b:
     pc = i->imm;
-    goto taken_refill;
+    goto taken;
 l_bl:
     cpu->r[14] = (i->pc + 4) | 1;
     pc = i->imm;
-    goto taken_refill;
+    goto taken;
+l_cbz:
+    if (cpu->r[i->rn] == 0) {
+        pc = i->imm;
+        goto taken;
+    }
+    NEXT();
+l_cbnz:
+    if (cpu->r[i->rn] != 0) {
+        pc = i->imm;
+        goto taken;
+    }
+    NEXT();
 l_bx: {
         uint32_t v = cpu->r[i->rm];
         /* exception return and a clear Thumb bit: the handler does them */
         if (unlikely(!(v & 1) || (cpu->ipsr && (v & 0xF0000000u) == 0xF0000000u)))
             goto l_call;
         pc = v & ~1u;
-        goto taken_refill;
+        goto taken_dynamic;
     }
 l_blx: {
         uint32_t v = cpu->r[i->rm];
@@ -426,72 +457,72 @@ l_blx: {
             goto l_call;
         cpu->r[14] = (i->pc + 2) | 1;
         pc = v & ~1u;
-        goto taken_refill;
+        goto taken_dynamic;
     }
-l_cbz:
-    if (cpu->r[i->rn] == 0) {
-        pc = i->imm;
-        goto taken_refill;
-    }
-    NEXT();
-l_cbnz:
-    if (cpu->r[i->rn] != 0) {
-        pc = i->imm;
-        goto taken_refill;
-    }
-    NEXT();
 
-taken_refill:
-    cyc += T_REFILL;
+    /*
+     * Block transitions. A branch ends its block, so every instruction of
+     * the block retired; the refill is charged and the target line's wait
+     * states are due at entry. The link to the successor is checked by the
+     * epoch alone for a fixed target (a direct branch, falling through) and
+     * by the epoch and the pc for a computed one.
+     */
+#define NEXT_BLOCK(slot, fixed, entered_by_branch)                                         \
+    do {                                                                                   \
+        cpu_chain_t *c = &b->chain[slot];                                                  \
+        if (likely(c->epoch == cpu->chain_epoch && ((fixed) || c->to->pc == pc))) {        \
+            b = c->to;                                                                     \
+        } else {                                                                           \
+            b = chain_miss(cpu, c, pc);                                                    \
+            if (unlikely(!b)) {                                                            \
+                nonseq = entered_by_branch;                                                \
+                goto out;                                                                  \
+            }                                                                              \
+        }                                                                                  \
+        sim_cycles_t start = cyc + ((entered_by_branch) ? b->entry_ws : 0);                \
+        if (unlikely(start + b->bound >= limit)) {                                         \
+            nonseq = entered_by_branch;                                                    \
+            goto out;                                                                      \
+        }                                                                                  \
+        cyc = start + b->cycles;                                                           \
+        i = b->insns;                                                                      \
+        goto *i->lbl;                                                                      \
+    } while (0)
+
 taken:
-    /* a branch ends its block: the block's instructions all retired */
-    cpu->insns += b->n;
+    cyc += T_REFILL;
+    retired += b->n;
     cpu->itstate = 0;
-    nonseq = true;
-    chain = &b->chain[1];
-    goto next_block;
+    NEXT_BLOCK(1, true, true);
+
+taken_ldm_pc:
+    retired += b->n;
+    cpu->itstate = 0;
+    NEXT_BLOCK(1, false, true);
+
+taken_dynamic:
+    cyc += T_REFILL;
+    retired += b->n;
+    cpu->itstate = 0;
+    NEXT_BLOCK(1, false, true);
 
 l_end:
-    cpu->insns += b->n;
+    retired += b->n;
     pc = i->pc;
     cpu->itstate = i->itstate;
-    nonseq = false;
-    chain = &b->chain[0];
-
-next_block:
-    if (unlikely(cpu->attention))
-        goto out;
-    if (likely(chain->epoch == cpu->chain_epoch && chain->to->pc == pc)) {
-        b = chain->to;
-    } else {
-        uint64_t epoch = cpu->chain_epoch;
-        cpu_block_t *nb = cpu_find_block(cpu, pc, cpu->itstate);
-        if (unlikely(!nb))
-            goto out;
-        if (cpu->chain_epoch == epoch) {
-            chain->to = nb;
-            chain->epoch = epoch;
-        }
-        b = nb;
-    }
-    {
-        sim_cycles_t start = cyc + (nonseq ? b->entry_ws : 0);
-        if (start + b->bound >= limit)
-            goto out;
-        cyc = start + b->cycles;
-    }
-    i = b->insns;
-    goto *i->lbl;
+    NEXT_BLOCK(0, true, false);
+#undef NEXT_BLOCK
 
 out:
     cpu->r[15] = pc;
     cpu->cycles = cyc;
     cpu->nonseq = nonseq;
+    cpu->insns += retired;
     return NULL;
 
 brk:
     cpu->cycles = cyc - i->rest;
-    cpu->insns += (uint64_t)(i - b->insns);
+    cpu->insns += retired + (uint64_t)(i - b->insns);
     return i;
 #undef NEXT
 }
