@@ -168,7 +168,8 @@ void cpu_reset(cpu_t *cpu)
 {
     memset(cpu->r, 0, sizeof cpu->r);
     cpu->msp = cpu->psp = 0;
-    cpu->n = cpu->z = cpu->c = cpu->v = cpu->q = 0;
+    cpu_set_nz_flags(cpu, false, false);
+    cpu->c = cpu->v = cpu->q = 0;
     cpu->ge = 0;
     cpu->itstate = 0;
     cpu->ipsr = 0;
@@ -215,7 +216,8 @@ void cpu_request_stop(cpu_t *cpu)
 
 uint32_t cpu_get_xpsr(const cpu_t *cpu)
 {
-    return ((uint32_t)cpu->n << 31) | ((uint32_t)cpu->z << 30) | ((uint32_t)cpu->c << 29) |
+    return ((uint32_t)cpu_flag_n(cpu) << 31) | ((uint32_t)cpu_flag_z(cpu) << 30) |
+           ((uint32_t)cpu->c << 29) |
            ((uint32_t)cpu->v << 28) | ((uint32_t)cpu->q << 27) |
            ((uint32_t)(cpu->itstate & 3) << 25) | ((uint32_t)cpu->t_bit << 24) |
            ((uint32_t)(cpu->ge & 0xF) << 16) | ((uint32_t)(cpu->itstate >> 2) << 10) |
@@ -224,8 +226,7 @@ uint32_t cpu_get_xpsr(const cpu_t *cpu)
 
 void cpu_set_apsr(cpu_t *cpu, uint32_t v)
 {
-    cpu->n = (v >> 31) & 1;
-    cpu->z = (v >> 30) & 1;
+    cpu_set_nz_flags(cpu, (v >> 31) & 1, (v >> 30) & 1);
     cpu->c = (v >> 29) & 1;
     cpu->v = (v >> 28) & 1;
     cpu->q = (v >> 27) & 1;

@@ -720,8 +720,7 @@ void armv7m_msr(cpu_t *cpu, unsigned sysm, unsigned mask, uint32_t val)
     bool priv = cpu_privileged(cpu);
     if (sysm <= 3) {
         if (mask & 2) {
-            cpu->n = (val >> 31) & 1;
-            cpu->z = (val >> 30) & 1;
+            cpu_set_nz_flags(cpu, (val >> 31) & 1, (val >> 30) & 1);
             cpu->c = (val >> 29) & 1;
             cpu->v = (val >> 28) & 1;
             cpu->q = (val >> 27) & 1;

@@ -188,7 +188,11 @@ struct cpu {
     /* --- architectural state --- */
     uint32_t r[16];           /* r[13] = active SP; r[15] = PC (+4 while executing) */
     uint32_t msp, psp;        /* banked SPs; the active one is in r[13] (see cpu_get_msp) */
-    uint8_t n, z, c, v, q;    /* APSR flags, 0/1 each */
+    /* APSR.N and Z in one word that an instruction writes from its result
+     * at once: N = nz < 0, Z = (uint32_t)nz == 0 (cpu_flag_n/z, set_nz);
+     * any N/Z pair is representable (cpu_set_nz_flags). */
+    int64_t nz;
+    uint8_t c, v, q;          /* APSR flags, 0/1 each */
     uint8_t ge;               /* APSR.GE[3:0] */
     uint8_t itstate;          /* EPSR.IT for the next instruction to execute */
     uint8_t t_bit;            /* EPSR.T; 0 means the next instruction faults (INVSTATE) */
@@ -353,18 +357,25 @@ const char *vfp_insn_name(const insn_t *i);
 unsigned thumb_extra_bound(const insn_t *i, unsigned ws_max);
 unsigned vfp_access_bound(const insn_t *i);
 
-/* ---- condition codes ---- */
+/* ---- flags and condition codes ---- */
+static inline bool cpu_flag_n(const cpu_t *cpu) { return cpu->nz < 0; }
+static inline bool cpu_flag_z(const cpu_t *cpu) { return (uint32_t)cpu->nz == 0; }
+static inline void cpu_set_nz_flags(cpu_t *cpu, bool n, bool z)
+{
+    cpu->nz = (n ? INT64_MIN : 0) | (z ? 0 : 1);
+}
+
 static inline bool cpu_cond_pass(const cpu_t *cpu, unsigned cond)
 {
     bool r;
     switch (cond >> 1) {
-    case 0: r = cpu->z; break;
+    case 0: r = cpu_flag_z(cpu); break;
     case 1: r = cpu->c; break;
-    case 2: r = cpu->n; break;
+    case 2: r = cpu_flag_n(cpu); break;
     case 3: r = cpu->v; break;
-    case 4: r = cpu->c && !cpu->z; break;
-    case 5: r = cpu->n == cpu->v; break;
-    case 6: r = !cpu->z && cpu->n == cpu->v; break;
+    case 4: r = cpu->c && !cpu_flag_z(cpu); break;
+    case 5: r = cpu_flag_n(cpu) == cpu->v; break;
+    case 6: r = !cpu_flag_z(cpu) && cpu_flag_n(cpu) == cpu->v; break;
     default: return true; /* AL (and 0xF, treated as always) */
     }
     return (cond & 1) ? !r : r;

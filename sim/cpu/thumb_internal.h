@@ -95,8 +95,7 @@ static inline uint32_t add_with_carry(uint32_t a, uint32_t b, unsigned cin, uint
 
 static inline void set_nz(cpu_t *cpu, uint32_t r)
 {
-    cpu->n = r >> 31;
-    cpu->z = r == 0;
+    cpu->nz = (int32_t)r;
 }
 
 static inline uint32_t ror32(uint32_t x, unsigned n)

@@ -597,8 +597,7 @@ static void exec_vfp_vmrs(cpu_t *cpu, const insn_t *i)
     FP_CHECK();
     if (i->ra == 15) {
         uint32_t f = cpu->fpscr;
-        cpu->n = (f >> 31) & 1;
-        cpu->z = (f >> 30) & 1;
+        cpu_set_nz_flags(cpu, (f >> 31) & 1, (f >> 30) & 1);
         cpu->c = (f >> 29) & 1;
         cpu->v = (f >> 28) & 1;
     } else {
