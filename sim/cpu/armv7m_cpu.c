@@ -125,8 +125,8 @@ void cpu_free(cpu_t *cpu)
 void cpu_tlb_flush(cpu_t *cpu)
 {
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++) {
-        cpu->tlb_rd[k].page = CPU_TLB_NONE;
-        cpu->tlb_wr[k].page = CPU_TLB_NONE;
+        cpu->tlb_rd[k].tag = CPU_TLB_NONE;
+        cpu->tlb_wr[k].tag = CPU_TLB_NONE;
     }
 }
 
@@ -143,9 +143,10 @@ static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write)
     if (write && bus_is_code(cpu->bus, addr))
         return;
     cpu_tlb_entry_t *e = &(write ? cpu->tlb_wr : cpu->tlb_rd)[page & (CPU_TLB_SIZE - 1)];
-    e->page = page;
+    uint32_t base = page << BUS_PAGE_SHIFT;
+    e->tag = base;
     e->wait_states = r->wait_states;
-    e->host = r->host + ((page << BUS_PAGE_SHIFT) - r->base);
+    e->addend = (uintptr_t)(r->host + (base - r->base)) - base;
 }
 
 void cpu_flush_cache(cpu_t *cpu)
@@ -545,8 +546,8 @@ static inline void mark_code(cpu_t *cpu, uint32_t addr)
 {
     bus_mark_code(cpu->bus, addr);
     cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (e->page == addr >> BUS_PAGE_SHIFT)
-        e->page = CPU_TLB_NONE;
+    if (e->tag == (addr & ~(BUS_PAGE_SIZE - 1)))
+        e->tag = CPU_TLB_NONE;
 }
 
 /* Handlers that read the PC register or execute conditionally inside an IT

@@ -144,9 +144,12 @@ typedef struct cpu_watch {
 #define CPU_TLB_SIZE (1u << CPU_TLB_BITS)
 #define CPU_TLB_NONE 0xFFFFFFFFu
 typedef struct cpu_tlb_entry {
-    uint32_t page;        /* addr >> BUS_PAGE_SHIFT, or CPU_TLB_NONE */
+    /* address of the page's first byte, or CPU_TLB_NONE: an aligned access
+     * hits when its address masked with ~(page size - 1) | (size - 1)
+     * equals it (one compare for page and alignment) */
+    uint32_t tag;
     uint32_t wait_states;
-    uint8_t *host;        /* host address of the page's first byte */
+    uintptr_t addend;     /* host address of guest address a: addend + a */
 } cpu_tlb_entry_t;
 
 #define CPU_BLOCK_MAX 32
@@ -430,27 +433,30 @@ void cpu_do_sev(cpu_t *cpu);
 bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
 bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
 
-/* Host address of an aligned access to a page in the TLB (RAM/flash, MPU
- * off, no watchpoints), or NULL; *ws gets the page's wait states. */
-static inline const uint8_t *cpu_tlb_rd(const cpu_t *cpu, uint32_t addr, unsigned size,
-                                        unsigned *ws)
+/* An aligned access to a page in the TLB (RAM/flash, MPU off, no
+ * watchpoints): true with its host address and the page's wait states. */
+static inline bool cpu_tlb_rd(const cpu_t *cpu, uint32_t addr, unsigned size,
+                              const uint8_t **p, unsigned *ws)
 {
     const cpu_tlb_entry_t *e = &cpu->tlb_rd[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
+    if (likely((addr & (~(BUS_PAGE_SIZE - 1) | (size - 1))) == e->tag)) {
         *ws = e->wait_states;
-        return e->host + (addr & (BUS_PAGE_SIZE - 1));
+        *p = (const uint8_t *)(e->addend + addr);
+        return true;
     }
-    return NULL;
+    return false;
 }
 
-static inline uint8_t *cpu_tlb_wr(const cpu_t *cpu, uint32_t addr, unsigned size, unsigned *ws)
+static inline bool cpu_tlb_wr(const cpu_t *cpu, uint32_t addr, unsigned size, uint8_t **p,
+                              unsigned *ws)
 {
     const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
+    if (likely((addr & (~(BUS_PAGE_SIZE - 1) | (size - 1))) == e->tag)) {
         *ws = e->wait_states;
-        return e->host + (addr & (BUS_PAGE_SIZE - 1));
+        *p = (uint8_t *)(e->addend + addr);
+        return true;
     }
-    return NULL;
+    return false;
 }
 
 static inline uint32_t ld_host(const uint8_t *p, unsigned size)
@@ -472,8 +478,8 @@ static inline void st_host(uint8_t *p, unsigned size, uint32_t val)
 static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
 {
     unsigned ws;
-    const uint8_t *p = cpu_tlb_rd(cpu, addr, size, &ws);
-    if (likely(p != NULL)) {
+    const uint8_t *p;
+    if (likely(cpu_tlb_rd(cpu, addr, size, &p, &ws))) {
         *val = ld_host(p, size);
         cpu->cycles += ws;
         return true;
@@ -484,8 +490,8 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
     unsigned ws;
-    uint8_t *p = cpu_tlb_wr(cpu, addr, size, &ws);
-    if (likely(p != NULL)) {
+    uint8_t *p;
+    if (likely(cpu_tlb_wr(cpu, addr, size, &p, &ws))) {
         st_host(p, size, val);
         cpu->cycles += ws;
         return true;

@@ -127,20 +127,21 @@ const void *thumb_fast_label(insn_t *i, bool last)
     return fast_labels[fl];
 }
 
-/* A word-aligned run of len bytes on one data-TLB page, or NULL. */
-static inline const uint8_t *tlb_rd_span(const cpu_t *cpu, uint32_t addr, unsigned len,
-                                         unsigned *ws)
+/* A word-aligned run of len bytes on one data-TLB page. */
+static inline bool tlb_rd_span(const cpu_t *cpu, uint32_t addr, unsigned len,
+                               const uint8_t **p, unsigned *ws)
 {
-    if ((addr & 3) || (addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
-        return NULL;
-    return cpu_tlb_rd(cpu, addr, 4, ws);
+    if ((addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
+        return false;
+    return cpu_tlb_rd(cpu, addr, 4, p, ws);
 }
 
-static inline uint8_t *tlb_wr_span(const cpu_t *cpu, uint32_t addr, unsigned len, unsigned *ws)
+static inline bool tlb_wr_span(const cpu_t *cpu, uint32_t addr, unsigned len, uint8_t **p,
+                               unsigned *ws)
 {
-    if ((addr & 3) || (addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
-        return NULL;
-    return cpu_tlb_wr(cpu, addr, 4, ws);
+    if ((addr & (BUS_PAGE_SIZE - 1)) + len > BUS_PAGE_SIZE)
+        return false;
+    return cpu_tlb_wr(cpu, addr, 4, p, ws);
 }
 
 /* The successor is not linked yet (or its link is stale): look it up and
@@ -271,8 +272,8 @@ l_MUL_s:
 #define FAST_LOAD(name, size, conv, ea)                                                    \
     l_##name: {                                                                            \
         unsigned ws;                                                                       \
-        const uint8_t *p = cpu_tlb_rd(cpu, ea(cpu, i), size, &ws);                         \
-        if (unlikely(!p))                                                                  \
+        const uint8_t *p;                                                                  \
+        if (unlikely(!cpu_tlb_rd(cpu, ea(cpu, i), size, &p, &ws)))                         \
             goto l_call;                                                                   \
         uint32_t v = ld_host(p, size);                                                     \
         cyc += ws;                                                                         \
@@ -282,8 +283,8 @@ l_MUL_s:
 #define FAST_STORE(name, size, ea)                                                         \
     l_##name: {                                                                            \
         unsigned ws;                                                                       \
-        uint8_t *p = cpu_tlb_wr(cpu, ea(cpu, i), size, &ws);                               \
-        if (unlikely(!p))                                                                  \
+        uint8_t *p;                                                                        \
+        if (unlikely(!cpu_tlb_wr(cpu, ea(cpu, i), size, &p, &ws)))                         \
             goto l_call;                                                                   \
         st_host(p, size, cpu->r[i->rd]);                                                   \
         cyc += ws;                                                                         \
@@ -294,15 +295,15 @@ l_MUL_s:
         unsigned ws;                                                                       \
         uint32_t base = cpu->r[i->rn], wb = base + i->imm, a = (pre) ? wb : base;          \
         if (load) {                                                                        \
-            const uint8_t *p = cpu_tlb_rd(cpu, a, size, &ws);                              \
-            if (unlikely(!p))                                                              \
+            const uint8_t *p;                                                              \
+            if (unlikely(!cpu_tlb_rd(cpu, a, size, &p, &ws)))                              \
                 goto l_call;                                                               \
             uint32_t v = ld_host(p, size);                                                 \
             cpu->r[i->rn] = wb_value(i, wb);                                               \
             cpu->r[i->rd] = v;                                                             \
         } else {                                                                           \
-            uint8_t *p = cpu_tlb_wr(cpu, a, size, &ws);                                    \
-            if (unlikely(!p))                                                              \
+            uint8_t *p;                                                                    \
+            if (unlikely(!cpu_tlb_wr(cpu, a, size, &p, &ws)))                              \
                 goto l_call;                                                               \
             st_host(p, size, cpu->r[i->rd]);                                               \
             cpu->r[i->rn] = wb_value(i, wb);                                               \
@@ -321,8 +322,8 @@ l_LDRD: {
         unsigned ws;
         uint32_t a, wb;
         ls_address(cpu, i, &a, &wb);
-        const uint8_t *p = tlb_rd_span(cpu, a, 8, &ws);
-        if (unlikely(!p))
+        const uint8_t *p;
+        if (unlikely(!tlb_rd_span(cpu, a, 8, &p, &ws)))
             goto l_call;
         uint32_t lo = rd_le32(p), hi = rd_le32(p + 4);
         if (i->aux & LS_W)
@@ -336,8 +337,8 @@ l_STRD: {
         unsigned ws;
         uint32_t a, wb;
         ls_address(cpu, i, &a, &wb);
-        uint8_t *p = tlb_wr_span(cpu, a, 8, &ws);
-        if (unlikely(!p))
+        uint8_t *p;
+        if (unlikely(!tlb_wr_span(cpu, a, 8, &p, &ws)))
             goto l_call;
         wr_le32(p, cpu->r[i->rd]);
         wr_le32(p + 4, cpu->r[i->ra]);
@@ -352,8 +353,8 @@ l_LDM:
 l_LDM_pc: {
         unsigned ws, n = (unsigned)__builtin_popcount(i->imm);
         uint32_t base = cpu->r[i->rn], list = i->imm;
-        const uint8_t *p = tlb_rd_span(cpu, base, 4 * n, &ws);
-        if (unlikely(!p))
+        const uint8_t *p;
+        if (unlikely(!tlb_rd_span(cpu, base, 4 * n, &p, &ws)))
             goto l_call;
         uint32_t target = 0;
         if (list & 0x8000) {
@@ -386,8 +387,8 @@ l_STMDB: {
         uint32_t base = cpu->r[i->rn], list = i->imm & 0x7FFF;
         bool ia = i->exec == exec_STM;
         uint32_t start = ia ? base : base - 4 * n;
-        uint8_t *p = tlb_wr_span(cpu, start, 4 * n, &ws);
-        if (unlikely(!p))
+        uint8_t *p;
+        if (unlikely(!tlb_wr_span(cpu, start, 4 * n, &p, &ws)))
             goto l_call;
         for (unsigned r = 0; list; r++, list >>= 1)
             if (list & 1) {
