@@ -474,12 +474,13 @@ uint32_t semihost_call(semihost_t *sh, cpu_t *cpu, uint32_t op, uint32_t p)
         return 0;
     }
     case SH_SYS_ELAPSED: {
-        uint64_t ticks = now_ns(sh, cpu) / 1000u;
+        /* ticks of SYS_TICKFREQ: nanoseconds of virtual time, as QEMU counts */
+        uint64_t ticks = now_ns(sh, cpu);
         if (!put_word(cpu, p, (uint32_t)ticks) || !put_word(cpu, p + 4, (uint32_t)(ticks >> 32)))
             return fail_errno(sh, EFAULT);
         return 0;
     }
-    case SH_SYS_TICKFREQ: return 1000000u;
+    case SH_SYS_TICKFREQ: return 1000000000u;
     default:
         log_once(LOG_UNIMP, "semihost", op, "unknown semihosting operation 0x%02x", op);
         return fail_errno(sh, ENOSYS);

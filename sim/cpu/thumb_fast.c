@@ -486,6 +486,7 @@ l_blx: {
             goto out;                                                                      \
         }                                                                                  \
         cyc = start + b->cycles;                                                           \
+        cpu->r[15] = pc; /* the start of the running block, as in the run loop */          \
         i = b->insns;                                                                      \
         goto *i->lbl;                                                                      \
     } while (0)
