@@ -390,12 +390,16 @@ bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
     return false;
 }
 
+/* Decoded blocks do not depend on the MPU (the run loop checks the fetch
+ * of every block while it is on), but the data TLB was filled without it:
+ * it is emptied when the MPU comes on, and is not filled while it is on. */
 static void mpu_update(cpu_t *cpu)
 {
     bool on = cpu->sys.mpu_ctrl & 1;
     if (on != cpu->sys.mpu_active) {
         cpu->sys.mpu_active = on;
-        cpu_flush_cache(cpu);
+        cpu_tlb_flush(cpu);
+        cpu->break_block = true;
     }
 }
 
@@ -1132,7 +1136,9 @@ static void scs_write32(cpu_t *cpu, uint32_t off, uint32_t v)
                 s->mpu_rnr = v & 7;
             s->mpu_rbar[s->mpu_rnr & 7] = v & ~0x1Fu;
         }
-        cpu_flush_cache(cpu);
+        /* a region change applies from the next instruction on (the TLB is
+         * empty while the MPU is on) */
+        cpu->break_block = true;
         return;
     }
     switch (off) {
