@@ -5,5 +5,7 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tools/demo.sh $(BUILD)
 
-bench: host fw-tests $(if $(FW_REF),$(FW_REF)/factory-flash.bin)
+bench: host fw-tests fw-ref
 	$(Q)./tools/bench.sh $(BUILD)/glitchbox $(FW_BENCH_ELF) $(if $(FW_REF),$(FW_REF)/factory-flash.bin)
+	$(Q)./tools/bench-update.sh $(BUILD)/glitchbox $(FW_REF)
+	$(Q)./tools/bench-campaign.sh $(BUILD)/glitchbox $(or $(BENCH_SEEDS),1000)

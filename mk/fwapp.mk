@@ -1,51 +1,87 @@
-# The reference firmware: A/B bootloader, update agent (versions 1 and 2,
-# each linked for slot A and slot B), the mkimage host tool, and what the
-# update server serves.
+# The reference firmware (firmware/README.md): the A/B bootloader, the update
+# agent (versions 1 and 2, each linked for slot A and slot B), the mkimage
+# host tool, the build's signing keys, the update server's folders.
+#
+#   APP_FLAGS=-DENC_NO_WA_...   build the agent with a driver workaround off
+#                               (firmware/app/enc28j60.h lists them)
 FW_REF := $(FW_BUILD)/ref
-FW_REF_CFLAGS := $(FW_ARCH) -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
-  -Ifirmware/include -Ifirmware/common -I. --specs=picolibc.specs
+FW_KEYS := $(BUILD)/keys
+FW_GEN := $(FW_REF)/gen
+FW_REF_CFLAGS := $(FW_ARCH) -O2 -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+  -Ifirmware/include -Ifirmware/common -Ifirmware/boot -I. --specs=picolibc.specs
 FW_REF_LDFLAGS := -nostartfiles -Lfirmware/common -Wl,--gc-sections
-FW_COMMON_SRCS := firmware/common/platform.c firmware/common/bootstate.c sim/sha256.c
-FW_COMMON_DEPS := $(FW_COMMON_SRCS) $(wildcard firmware/include/*.h firmware/common/*.h firmware/common/*.ld)
+FW_COMMON_SRCS := firmware/common/platform.c firmware/common/bootstate.c firmware/common/crc32.c \
+  firmware/common/sha512.c firmware/common/ed25519.c sim/sha256.c $(FW_GEN)/pubkey.c
+FW_COMMON_DEPS := $(FW_COMMON_SRCS) $(wildcard firmware/include/*.h firmware/common/*.h firmware/common/*.ld) \
+  sim/sha256.h
+FW_BOOT_SRCS := $(wildcard firmware/boot/*.c)
 FW_APP_SRCS := $(wildcard firmware/app/*.c)
 FW_APP_DEPS := $(FW_APP_SRCS) $(wildcard firmware/app/*.h)
-# APP_FLAGS: extra -D flags for the agent, e.g. -DENC_NO_WA_RXRDPT_ODD
 APP_FLAGS ?=
+
+# Rebuild the agent when APP_FLAGS changes.
+FW_APP_FLAGS_STAMP := $(FW_REF)/app-flags
+ifneq ($(MAKECMDGOALS),clean)
+$(shell mkdir -p $(FW_REF) && (echo '$(APP_FLAGS)' | cmp -s - $(FW_APP_FLAGS_STAMP) || echo '$(APP_FLAGS)' >$(FW_APP_FLAGS_STAMP)))
+endif
 
 MKIMAGE := $(BUILD)/mkimage
 $(MKIMAGE): firmware/tools/mkimage.c sim/sha256.c firmware/common/layout.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ firmware/tools/mkimage.c sim/sha256.c
+	$(Q)$(CC) $(CFLAGS) -o $@ firmware/tools/mkimage.c sim/sha256.c -lcrypto
 
-$(FW_REF)/boot.elf: firmware/boot/main.c $(FW_COMMON_DEPS)
-	@mkdir -p $(dir $@)
-	$(Q)$(ARM_CC) $(FW_REF_CFLAGS) $(FW_REF_LDFLAGS) -Tboot.ld firmware/boot/main.c $(FW_COMMON_SRCS) -o $@
+# Test keys, made on first build and kept in build/ (never in the tree): the
+# signing key the firmware trusts and a key it does not know.
+$(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c: $(MKIMAGE)
+	@mkdir -p $(FW_KEYS) $(FW_GEN)
+	$(Q)$(MKIMAGE) keygen $(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c
+$(FW_KEYS)/untrusted.key: $(MKIMAGE)
+	@mkdir -p $(FW_KEYS)
+	$(Q)$(MKIMAGE) keygen $@
 
-# app-v<N>-<slot>.elf
-$(FW_REF)/app-v%.elf: $(FW_APP_DEPS) $(FW_COMMON_DEPS)
+$(FW_REF)/boot.elf: $(FW_BOOT_SRCS) $(wildcard firmware/boot/*.h) $(FW_COMMON_DEPS)
 	@mkdir -p $(dir $@)
-	$(Q)v=$$(echo $* | cut -d- -f1); s=$$(echo $* | cut -d- -f2); \
-	  $(ARM_CC) $(FW_REF_CFLAGS) $(APP_FLAGS) -DAPP_VERSION=$$v $(FW_REF_LDFLAGS) -Tapp-$$s.ld \
-	    $(FW_APP_SRCS) $(FW_COMMON_SRCS) -o $@
+	$(Q)$(ARM_CC) $(FW_REF_CFLAGS) $(FW_REF_LDFLAGS) -Tboot.ld $(FW_BOOT_SRCS) $(FW_COMMON_SRCS) -o $@
+
+# app-<variant>-<slot>.elf. Variants: v1, v2 (the demo), v3-noconfirm (its
+# self-test fails: it never confirms), v3 (signed with the untrusted key).
+fw_variant_flags = $(if $(findstring noconfirm,$(1)),-DAPP_SELFTEST_FAIL) \
+  -DAPP_VERSION=$(patsubst v%,%,$(firstword $(subst -, ,$(1))))
+$(FW_REF)/app-%.elf: $(FW_APP_DEPS) $(FW_COMMON_DEPS) $(FW_APP_FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)s=$(lastword $(subst -, ,$*)); \
+	  $(ARM_CC) $(FW_REF_CFLAGS) $(APP_FLAGS) $(call fw_variant_flags,$*) $(FW_REF_LDFLAGS) \
+	    -Tapp-$$s.ld $(FW_APP_SRCS) $(FW_COMMON_SRCS) -o $@
 
 $(FW_REF)/%.bin: $(FW_REF)/%.elf
 	$(Q)arm-none-eabi-objcopy -O binary $< $@
 
-$(FW_REF)/app-v%.img: $(FW_REF)/app-v%.bin $(MKIMAGE)
-	$(Q)v=$$(echo $* | cut -d- -f1); s=$$(echo $* | cut -d- -f2); \
-	  $(MKIMAGE) image --version $$v --slot $$s $< $@
+# Signed images; app-v3-*.img carry the untrusted key's signature.
+fw_img_key = $(if $(filter v3-a v3-b,$(1)),$(FW_KEYS)/untrusted.key,$(FW_KEYS)/signing.key)
+$(FW_REF)/app-%.img: $(FW_REF)/app-%.bin $(MKIMAGE) $(FW_KEYS)/signing.key $(FW_KEYS)/untrusted.key
+	$(Q)s=$(lastword $(subst -, ,$*)); v=$(patsubst v%,%,$(firstword $(subst -, ,$*))); \
+	  $(MKIMAGE) image --version $$v --slot $$s --key $(call fw_img_key,$*) $< $@
 
 # The device as it leaves the factory: bootloader and version 1 in slot A.
 $(FW_REF)/factory-flash.bin: $(FW_REF)/boot.bin $(FW_REF)/app-v1-a.img $(MKIMAGE)
 	$(Q)$(MKIMAGE) flash $@ $(FW_REF)/boot.bin@0x08000000 $(FW_REF)/app-v1-a.img@0x08020000
 
-# The update server's folder: version 2 for either slot.
-$(FW_REF)/server/manifest: $(FW_REF)/app-v2-a.img $(FW_REF)/app-v2-b.img $(MKIMAGE)
-	@mkdir -p $(FW_REF)/server/v2
-	$(Q)cp $(FW_REF)/app-v2-a.img $(FW_REF)/app-v2-b.img $(FW_REF)/server/v2/
-	$(Q)$(MKIMAGE) manifest $@ 2 /v2/app-v2-a.img /v2/app-v2-b.img
+# Update server folders: server/ offers version 2 (the demo); server-badsig/
+# version 3 signed with the untrusted key; server-noconfirm/ a version 3
+# that never confirms.
+define fw_server
+$(FW_REF)/$(1)/manifest: $(FW_REF)/app-$(2)-a.img $(FW_REF)/app-$(2)-b.img $(MKIMAGE)
+	@mkdir -p $(FW_REF)/$(1)/fw
+	$(Q)cp $(FW_REF)/app-$(2)-a.img $(FW_REF)/app-$(2)-b.img $(FW_REF)/$(1)/fw/
+	$(Q)$(MKIMAGE) manifest $$@ $(3) $(FW_REF)/app-$(2)-a.img@/fw/app-$(2)-a.img \
+	  $(FW_REF)/app-$(2)-b.img@/fw/app-$(2)-b.img
+endef
+$(eval $(call fw_server,server,v2,2))
+$(eval $(call fw_server,server-badsig,v3,3))
+$(eval $(call fw_server,server-noconfirm,v3-noconfirm,3))
 
 .PHONY: fw-ref
-fw-ref: $(FW_REF)/factory-flash.bin $(FW_REF)/server/manifest $(FW_REF)/app-v1-b.img
+fw-ref: $(FW_REF)/factory-flash.bin $(FW_REF)/server/manifest $(FW_REF)/server-badsig/manifest \
+  $(FW_REF)/server-noconfirm/manifest $(FW_REF)/app-v1-b.img
 firmware: fw-ref
-.PRECIOUS: $(FW_REF)/%.elf $(FW_REF)/%.bin $(FW_REF)/app-v%.elf $(FW_REF)/app-v%.bin
+.PRECIOUS: $(FW_REF)/%.elf $(FW_REF)/%.bin $(FW_REF)/app-%.elf $(FW_REF)/app-%.bin

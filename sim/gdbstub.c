@@ -35,26 +35,15 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parse hex up to a delimiter; returns the end or NULL for no digits/overflow. */
 static const char *parse_hex(const char *p, const char *end, uint64_t *out)
 {
     uint64_t v = 0;
     const char *s = p;
-    while (p < end && hexval(*p) >= 0) {
+    while (p < end && hex_digit(*p) >= 0) {
         if (v >> 60)
             return NULL;
-        v = v << 4 | (uint64_t)hexval(*p);
+        v = v << 4 | (uint64_t)hex_digit(*p);
         p++;
     }
     if (p == s)
@@ -79,7 +68,7 @@ static bool get_hex_le(const char *p, const char *end, unsigned bytes, uint64_t 
         return false;
     uint64_t v = 0;
     for (unsigned k = 0; k < bytes; k++) {
-        int hi = hexval(p[2 * k]), lo = hexval(p[2 * k + 1]);
+        int hi = hex_digit(p[2 * k]), lo = hex_digit(p[2 * k + 1]);
         if (hi < 0 || lo < 0)
             return false;
         v |= (uint64_t)(hi << 4 | lo) << (8 * k);
@@ -372,7 +361,7 @@ static int next_packet(gdb_stub_t *g, char *out, size_t outlen, size_t *len)
         uint8_t sum = 0;
         for (size_t k = 1; k < hpos; k++)
             sum = (uint8_t)(sum + g->rx[k]);
-        int hi = hexval(g->rx[hpos + 1]), lo = hexval(g->rx[hpos + 2]);
+        int hi = hex_digit(g->rx[hpos + 1]), lo = hex_digit(g->rx[hpos + 2]);
         bool ok = hi >= 0 && lo >= 0 && (uint8_t)(hi << 4 | lo) == sum;
         size_t body = hpos - 1;
         if (!ok && !g->noack) {
@@ -521,6 +510,7 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     if (!strcmp(cmd, "help")) {
         int n = snprintf(out, outlen,
                  "reset [halt]     system reset; the target stays halted at its reset vector\n"
+                 "halt             where the (halted) target is\n"
                  "time             virtual time and cycle count\n"
                  "catch on|off     stop when a fault exception is taken (default on)\n"
                  "regs             fault status registers\n");
@@ -532,6 +522,12 @@ static int monitor(gdb_stub_t *g, const char *cmd, char *out, size_t outlen)
     if (!strcmp(cmd, "reset") || !strcmp(cmd, "reset halt") || !strcmp(cmd, "reset init")) {
         machine_reset(m, RESET_SYSTEM, RESET_CAUSE_DEBUGGER);
         snprintf(out, outlen, "reset: pc 0x%08x sp 0x%08x\n", m->cpu->r[15], m->cpu->r[13]);
+        return 0;
+    }
+    if (!strcmp(cmd, "halt")) {
+        /* Monitor commands arrive while the target is halted (all-stop mode). */
+        snprintf(out, outlen, "target halted at pc 0x%08x, %.9f s of virtual time\n",
+                 m->cpu->r[15], (double)machine_now(m) / 1e9);
         return 0;
     }
     if (!strcmp(cmd, "time")) {
@@ -774,7 +770,7 @@ bool gdb_stub_handle(gdb_stub_t *g, const char *pkt, size_t len, char *reply, si
         char cmd[512];
         size_t n = 0;
         for (p = pkt + 6; p + 1 < end && n < sizeof cmd - 1; p += 2) {
-            int hi = hexval(p[0]), lo = hexval(p[1]);
+            int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
             if (hi < 0 || lo < 0)
                 break;
             cmd[n++] = (char)(hi << 4 | lo);

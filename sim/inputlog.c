@@ -130,17 +130,6 @@ void inputlog_submit_pin(input_log_t *il, const char *pin, const char *level)
 
 /* ---- applying ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void uart_drain(input_log_t *il)
 {
     for (unsigned i = 0; i < il->nuart; i++) {
@@ -190,7 +179,7 @@ static int apply_uart(input_log_t *il, const cJSON *r, char *err, size_t errlen)
         il->uart[i].cap = cap;
     }
     for (size_t k = 0; k < n; k += 2) {
-        int a = hexval(hex[k]), b = hexval(hex[k + 1]);
+        int a = hex_digit(hex[k]), b = hex_digit(hex[k + 1]);
         if (a < 0 || b < 0) {
             snprintf(err, errlen, "\"hex\" must be hex digits");
             return -1;

@@ -207,17 +207,6 @@ static int load_elf(bus_t *bus, const uint8_t *d, size_t len, const char *origin
 /* ---------------------------------------------------------------------- */
 /* Intel HEX */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int load_ihex(bus_t *bus, const uint8_t *d, size_t len, const char *origin,
                      loader_image_t *img, char *err, size_t errlen)
 {
@@ -250,7 +239,7 @@ static int load_ihex(bus_t *bus, const uint8_t *d, size_t len, const char *origi
         if (nbytes > sizeof rec)
             return fail(err, errlen, "%s:%u: record too long", origin, line);
         for (size_t k = 0; k < nbytes; k++) {
-            int hi = hexval(d[start + 1 + 2 * k]), lo = hexval(d[start + 2 + 2 * k]);
+            int hi = hex_digit(d[start + 1 + 2 * k]), lo = hex_digit(d[start + 2 + 2 * k]);
             if (hi < 0 || lo < 0)
                 return fail(err, errlen, "%s:%u: column %zu: not a hex digit", origin, line,
                             (size_t)(hi < 0 ? 2 + 2 * k : 3 + 2 * k));
@@ -322,7 +311,7 @@ static bool looks_like_ihex(const uint8_t *d, size_t len)
     for (size_t k = 1; k < len && k < 64; k++) {
         if (d[k] == '\r' || d[k] == '\n')
             return true;
-        if (hexval(d[k]) < 0)
+        if (hex_digit(d[k]) < 0)
             return false;
     }
     return true;

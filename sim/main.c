@@ -33,6 +33,11 @@ typedef struct run_opts {
     const char *record;
     char record_out[1100];
     bool seed_set, max_time_set;
+    /* live mode (models/net/live.h): becomes the network section's "live" */
+    bool live;
+    const char *live_forward[8];
+    unsigned nlive_forward;
+    const char *live_record, *live_replay, *tap;
 } run_opts_t;
 
 /* ---------------------------------------------------------------------- */
@@ -82,8 +87,14 @@ static void usage(FILE *f)
             "  --serve DIR           an update server (DHCP, ICMP, HTTP on 10.0.2.100:80)\n"
             "                        serving DIR joins the board's network\n"
             "  --serve-network NAME  the network it joins (default: the board's first)\n"
+            "  --live                NAT the board's network to the host's through libslirp\n"
+            "  --live-forward G=H    in live mode, virtual GUEST:PORT reaches host HOST:PORT\n"
+            "                        (e.g. 10.0.2.100:80=127.0.0.1:8000); may repeat\n"
+            "  --live-record FILE    record every frame entering the simulation in live mode\n"
+            "  --live-replay FILE    replay such a record instead of the host network\n"
+            "  --tap IFNAME          live mode through a TAP interface (\"\" = a new one)\n"
             "  --network FILE        links, timed link faults, update server and its faults\n"
-            "                        (JSON; see models/net/netconfig.h)\n"
+            "                        (JSON; see models/net/README.md)\n"
             "  --stop-on TEXT        end the run (exit 0) when the guest prints TEXT\n"
             "  --scenario FILE       run a scenario (scenarios/README.md): board, firmware,\n"
             "                        network, fault timeline and expectations; exit 0 when\n"
@@ -109,7 +120,8 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_SHCMD };
+           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_LIVE, O_LIVEFWD,
+           O_LIVEREC, O_LIVEREP, O_TAP, O_SHCMD };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -131,6 +143,11 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "serve", required_argument, NULL, O_SERVE },
         { "serve-network", required_argument, NULL, O_SERVENET },
         { "network", required_argument, NULL, O_NETWORK },
+        { "live", no_argument, NULL, O_LIVE },
+        { "live-forward", required_argument, NULL, O_LIVEFWD },
+        { "live-record", required_argument, NULL, O_LIVEREC },
+        { "live-replay", required_argument, NULL, O_LIVEREP },
+        { "tap", required_argument, NULL, O_TAP },
         { "stop-on", required_argument, NULL, O_STOPON },
         { "scenario", required_argument, NULL, O_SCENARIO },
         { "out", required_argument, NULL, O_OUT },
@@ -209,6 +226,17 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_SERVE: o->c.serve_root = optarg; break;
         case O_SERVENET: o->c.serve_network = optarg; break;
         case O_NETWORK: o->network_path = optarg; break;
+        case O_LIVE: o->live = true; break;
+        case O_LIVEFWD:
+            if (o->nlive_forward == 8) {
+                fprintf(stderr, "glitchbox: at most 8 --live-forward rules\n");
+                return -1;
+            }
+            o->live_forward[o->nlive_forward++] = optarg;
+            break;
+        case O_LIVEREC: o->live_record = optarg; break;
+        case O_LIVEREP: o->live_replay = optarg; break;
+        case O_TAP: o->tap = optarg; break;
         case O_SCENARIO: o->scenario = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case O_RECORD: o->record = optarg; break;
@@ -274,13 +302,36 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 /* ---------------------------------------------------------------------- */
 /* run */
 
-static void abs_path(const char *p, char *out, size_t outlen)
+/* The live-mode options become the network section's "live" object
+ * (models/net/README.md), so plain and recorded runs see the same thing. */
+static void add_live_options(const run_opts_t *o, cJSON **net)
 {
-    char cwd[PATH_MAX];
-    if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
-        snprintf(out, outlen, "%s", p);
-    else
-        snprintf(out, outlen, "%s/%s", cwd, p);
+    if (!o->live && !o->nlive_forward && !o->live_record && !o->live_replay && !o->tap)
+        return;
+    if (!*net)
+        *net = cJSON_CreateObject();
+    cJSON *live = cJSON_GetObjectItemCaseSensitive(*net, "live");
+    if (!live)
+        live = cJSON_AddObjectToObject(*net, "live");
+    char path[PATH_MAX];
+    if (o->tap) {
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "tap");
+        cJSON_AddStringToObject(live, "tap", o->tap);
+    }
+    if (o->nlive_forward) {
+        cJSON *fw = cJSON_GetObjectItemCaseSensitive(live, "forward");
+        if (!fw)
+            fw = cJSON_AddArrayToObject(live, "forward");
+        for (unsigned k = 0; k < o->nlive_forward; k++)
+            cJSON_AddItemToArray(fw, cJSON_CreateString(o->live_forward[k]));
+    }
+    const char *key = o->live_replay ? "replay" : o->live_record ? "record" : NULL;
+    if (key) {
+        scenario_abs_path(o->live_replay ? o->live_replay : o->live_record, path, sizeof path);
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "record");
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "replay");
+        cJSON_AddStringToObject(live, key, path);
+    }
 }
 
 /* The scenario that describes a plain run (for --record): board, firmware,
@@ -292,7 +343,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
     cJSON_AddStringToObject(j, "name", "recorded-run");
     cJSON_AddStringToObject(j, "description", "a run recorded with glitchbox run --record");
     if (strchr(o->c.board, '/') || strstr(o->c.board, ".json"))
-        abs_path(o->c.board, path, sizeof path);
+        scenario_abs_path(o->c.board, path, sizeof path);
     else
         snprintf(path, sizeof path, "%s", o->c.board);
     cJSON_AddStringToObject(j, "board", path);
@@ -302,7 +353,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
     for (unsigned i = 0; i < o->c.nfirmware; i++) {
         const session_firmware_t *f = &o->c.firmware[i];
         cJSON *e = cJSON_CreateObject();
-        abs_path(f->path, path, sizeof path);
+        scenario_abs_path(f->path, path, sizeof path);
         cJSON_AddStringToObject(e, "file", path);
         if (f->format != LOADER_FMT_AUTO)
             cJSON_AddStringToObject(e, "format", fmts[f->format]);
@@ -331,7 +382,7 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
         cJSON *root = srv ? cJSON_GetObjectItemCaseSensitive(srv, "root") : NULL;
         if (cJSON_IsString(root) && root->valuestring[0] != '/') {
             char base[PATH_MAX];
-            abs_path(o->network_path, base, sizeof base);
+            scenario_abs_path(o->network_path, base, sizeof base);
             char *slash = strrchr(base, '/');
             *slash = 0;
             snprintf(path, sizeof path, "%s/%s", base, root->valuestring);
@@ -342,16 +393,48 @@ static cJSON *scenario_of_run(const run_opts_t *o, char *err, size_t errlen)
         if (!net)
             net = cJSON_CreateObject();
         cJSON *srv = cJSON_CreateObject();
-        abs_path(o->c.serve_root, path, sizeof path);
+        scenario_abs_path(o->c.serve_root, path, sizeof path);
         cJSON_AddStringToObject(srv, "root", path);
         if (o->c.serve_network)
             cJSON_AddStringToObject(srv, "network", o->c.serve_network);
         cJSON_DeleteItemFromObjectCaseSensitive(net, "server");
         cJSON_AddItemToObject(net, "server", srv);
     }
+    add_live_options(o, &net);
     if (net)
         cJSON_AddItemToObject(j, "network", net);
     return j;
+}
+
+/* A replay file of a live run carries the live record, so that `glitchbox
+ * replay` needs no host: network.live "record": FILE becomes "replay": {...}. */
+static int embed_live_record(const char *replay_path, const char *record_path)
+{
+    char err[512] = "";
+    cJSON *rep = session_read_json(replay_path, err, sizeof err);
+    cJSON *rec = rep ? session_read_json(record_path, err, sizeof err) : NULL;
+    cJSON *sc = rep ? cJSON_GetObjectItemCaseSensitive(rep, "scenario") : NULL;
+    cJSON *net = sc ? cJSON_GetObjectItemCaseSensitive(sc, "network") : NULL;
+    cJSON *live = net ? cJSON_GetObjectItemCaseSensitive(net, "live") : NULL;
+    char *text = NULL;
+    FILE *f = NULL;
+    if (rec && live) {
+        cJSON_DeleteItemFromObjectCaseSensitive(live, "record");
+        cJSON_AddItemToObject(live, "replay", rec);
+        rec = NULL;
+        text = cJSON_Print(rep);
+        f = text ? fopen(replay_path, "w") : NULL;
+    }
+    int r = f && fputs(text, f) >= 0 && fputc('\n', f) >= 0 ? 0 : -1;
+    if (f)
+        r |= fclose(f);
+    if (r)
+        fprintf(stderr, "glitchbox: cannot put the live record %s into %s%s%s\n", record_path,
+                replay_path, err[0] ? ": " : "", err);
+    free(text);
+    cJSON_Delete(rec);
+    cJSON_Delete(rep);
+    return r;
 }
 
 /* `glitchbox run --scenario FILE`: exit 0 when the scenario's expectations
@@ -422,7 +505,7 @@ static int cmd_run(int argc, char **argv)
         scenario_t *sc = NULL;
         if (j) {
             char where[PATH_MAX + 32];
-            abs_path(o.record, where, sizeof where);
+            scenario_abs_path(o.record, where, sizeof where);
             char *slash = strrchr(where, '/');
             snprintf(slash + 1, sizeof where - (size_t)(slash + 1 - where), "recorded-run.json");
             sc = scenario_from_json(j, where, err, sizeof err);
@@ -431,7 +514,10 @@ static int cmd_run(int argc, char **argv)
             fprintf(stderr, "glitchbox: %s\n", err);
             return EXIT_INPUT;
         }
-        return run_scenario(&o, sc);
+        int st = run_scenario(&o, sc);
+        if (o.live_record && !o.live_replay && embed_live_record(o.record, o.live_record))
+            st = st ? st : 1;
+        return st;
     }
     cJSON *netcfg = NULL;
     char netdir[512];
@@ -450,6 +536,12 @@ static int cmd_run(int argc, char **argv)
         o.c.network = netcfg;
         o.c.network_dir = netdir;
         o.c.network_origin = o.network_path;
+    }
+    add_live_options(&o, &netcfg);
+    if (netcfg && !o.c.network) {
+        o.c.network = netcfg;
+        o.c.network_dir = ".";
+        o.c.network_origin = "live options";
     }
     int status;
     session_t *s = session_open(&o.c, err, sizeof err, &status);
@@ -501,6 +593,13 @@ static int cmd_controls(int argc, char **argv)
         machine_free(m);
         return EXIT_INPUT;
     }
+    /* the controls of the board's default network (models/net) */
+    network_t net;
+    network_opts_t no;
+    char nerr[512];
+    memset(&no, 0, sizeof no);
+    if (network_build(&net, m, &no, nerr, sizeof nerr))
+        fprintf(stderr, "glitchbox: %s\n", nerr);
     for (int pass = 0; pass < 2; pass++) {
         enum endpoint_kind kind = pass ? EP_PROBE : EP_CONTROL;
         printf("%s of board %s:\n", pass ? "probes" : "controls", m->board_name);
@@ -508,6 +607,7 @@ static int cmd_controls(int argc, char **argv)
         for (unsigned k = 0; (e = machine_find_endpoint_kind(m, kind, k)); k++)
             printf("  %-32s %s\n", e->name, e->help ? e->help : "");
     }
+    network_free(&net);
     machine_free(m);
     return 0;
 }

@@ -13,14 +13,23 @@ void net_port_init(net_port_t *p, const char *name,
     p->owner = owner;
 }
 
-void net_port_send(net_port_t *p, const uint8_t *frame, size_t len)
+void net_port_send_fcs(net_port_t *p, const uint8_t *frame, size_t len, bool fcs_ok)
 {
-    if (!p->peer_ops || !p->peer_ops->send || len > NET_FRAME_MAX) {
+    const net_port_peer_ops_t *ops = p->peer_ops;
+    if (!ops || !ops->send || len > NET_FRAME_MAX || (!fcs_ok && !ops->send_bad_fcs)) {
         p->tx_dropped++;
         return;
     }
     p->tx_frames++;
-    p->peer_ops->send(p->link, p, frame, len);
+    if (fcs_ok)
+        ops->send(p->link, p, frame, len);
+    else
+        ops->send_bad_fcs(p->link, p, frame, len);
+}
+
+void net_port_send(net_port_t *p, const uint8_t *frame, size_t len)
+{
+    net_port_send_fcs(p, frame, len, true);
 }
 
 void net_port_deliver(net_port_t *p, const uint8_t *frame, size_t len, bool fcs_ok)

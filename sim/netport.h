@@ -25,6 +25,9 @@ struct net_port;
 typedef struct net_port_peer_ops {
     /* link side: called by net_port_send */
     void (*send)(void *link, struct net_port *from, const uint8_t *frame, size_t len);
+    /* optional: a frame whose FCS is wrong (a repeater passing on a corrupted
+     * frame, a fault generator); without it such frames are not sent */
+    void (*send_bad_fcs)(void *link, struct net_port *from, const uint8_t *frame, size_t len);
 } net_port_peer_ops_t;
 
 typedef struct net_port {
@@ -44,6 +47,8 @@ void net_port_init(net_port_t *p, const char *name,
                    void (*receive)(void *, const uint8_t *, size_t, bool),
                    void (*link_changed)(void *, bool), void *owner);
 void net_port_send(net_port_t *p, const uint8_t *frame, size_t len);
+/* The same with the FCS given as good or bad (a bad one fails the receiver's CRC check). */
+void net_port_send_fcs(net_port_t *p, const uint8_t *frame, size_t len, bool fcs_ok);
 /* Link side: deliver to the owner / report a cable change. */
 void net_port_deliver(net_port_t *p, const uint8_t *frame, size_t len, bool fcs_ok);
 void net_port_set_link(net_port_t *p, bool up);

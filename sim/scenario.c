@@ -1587,9 +1587,11 @@ static sim_time_t entry_time(const cJSON *e)
     return SIM_TIME_NEVER;
 }
 
+/* Arrays of the network section whose items are faults (timed changes of a
+ * cable, server faults, traffic hosts); see models/net/README.md. */
 static bool is_fault_array(const char *name)
 {
-    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "traffic");
+    return !strcmp(name, "schedule") || !strcmp(name, "faults") || !strcmp(name, "hosts");
 }
 
 static void collect_network_faults(const cJSON *o, const char *prefix, scenario_fault_t *out,
@@ -1696,7 +1698,7 @@ const char *scenario_verdict(const scenario_result_t *r)
     return r->passed ? "passed" : "failed";
 }
 
-static void abs_path(const char *p, char *out, size_t outlen)
+void scenario_abs_path(const char *p, char *out, size_t outlen)
 {
     char cwd[PATH_MAX];
     if (p[0] == '/' || !getcwd(cwd, sizeof cwd))
@@ -1713,7 +1715,7 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
     cJSON_AddNumberToObject(r, "glitchbox_replay", 1);
     cJSON_AddStringToObject(r, "glitchbox", GLITCHBOX_VERSION);
     char ap[PATH_MAX + 64];
-    abs_path(scenario_path(sc), ap, sizeof ap);
+    scenario_abs_path(scenario_path(sc), ap, sizeof ap);
     cJSON_AddStringToObject(r, "scenario_file", ap);
     cJSON_AddNumberToObject(r, "seed", (double)seed);
     cJSON_AddItemToObject(r, "scenario", cJSON_Duplicate(scenario_json(sc), 1));
@@ -1726,7 +1728,7 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
         cJSON *f = cJSON_CreateObject();
         char hex[65];
         session_file_sha256(c.firmware[i].path, hex);
-        abs_path(c.firmware[i].path, ap, sizeof ap);
+        scenario_abs_path(c.firmware[i].path, ap, sizeof ap);
         cJSON_AddStringToObject(f, "path", ap);
         cJSON_AddStringToObject(f, "sha256", hex);
         cJSON_AddItemToArray(fw, f);

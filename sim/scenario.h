@@ -95,6 +95,9 @@ typedef struct scenario_result {
 int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t *res,
                  char *err, size_t errlen, int *status);
 
+/* 'p' made absolute against the current folder (as given if it already is). */
+void scenario_abs_path(const char *p, char *out, size_t outlen);
+
 /* "passed", "failed", "reproduced" (an expected failure happened),
  * "unexpectedly-passed" or "error" (the run could not be built). */
 const char *scenario_verdict(const scenario_result_t *r);

@@ -414,7 +414,10 @@ static int build_network(session_t *s, char *err, size_t errlen)
         return -1;
     }
     if (network_build(&s->net, s->m, &no, nerr, sizeof nerr)) {
-        snprintf(err, errlen, "%s", nerr);
+        if (c->network)
+            snprintf(err, errlen, "%s: %s", origin, nerr);
+        else
+            snprintf(err, errlen, "%s", nerr);
         return -1;
     }
     if (c->network && netconfig_apply(c->network, &s->net, nerr, sizeof nerr)) {
@@ -587,7 +590,7 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static cJSON *build_report(session_t *s)
+static cJSON *build_report(session_t *s, cJSON *netrep)
 {
     machine_t *m = s->m;
     cJSON *r = cJSON_CreateObject();
@@ -628,6 +631,12 @@ static cJSON *build_report(session_t *s)
     cJSON_AddStringToObject(cpu, "cfsr", buf);
     snprintf(buf, sizeof buf, "0x%08x", m->cpu->sys.hfsr);
     cJSON_AddStringToObject(cpu, "hfsr", buf);
+    /* the network's statistics, gathered before the network was freed */
+    cJSON *item;
+    while (netrep && (item = netrep->child)) {
+        cJSON_DetachItemViaPointer(netrep, item);
+        cJSON_AddItemToObject(r, item->string, item);
+    }
     cJSON *probes = NULL;
     endpoint_t *e;
     for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)); k++) {
@@ -643,6 +652,8 @@ static cJSON *build_report(session_t *s)
 int session_finish(session_t *s)
 {
     int code = s->exit_code;
+    cJSON *netrep = cJSON_CreateObject();
+    network_report(&s->net, netrep);
     /* The capture is complete once the network is gone. */
     network_free(&s->net);
     memset(&s->net, 0, sizeof s->net);
@@ -650,7 +661,8 @@ int session_finish(session_t *s)
         session_file_sha256(s->cfg.pcap_path, s->pcap_sha256);
     if (s->cfg.flash_path && save_flash_file(s->m, s->cfg.flash_path))
         code = code ? code : 1;
-    cJSON *r = build_report(s);
+    cJSON *r = build_report(s, netrep);
+    cJSON_Delete(netrep);
     char *text = cJSON_Print(r);
     cJSON_Delete(r);
     if (text) {

@@ -47,6 +47,18 @@ static inline uint32_t deposit32(uint32_t v, unsigned shift, unsigned len, uint3
     return (v & ~mask) | ((f << shift) & mask);
 }
 
+/* The value of a hex digit, or -1. */
+static inline int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static inline uint16_t rd_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t rd_le32(const uint8_t *p)
 {

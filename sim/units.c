@@ -39,14 +39,18 @@ int units_parse_rate(const char *s, uint64_t *bps)
     if (errno || end == s || v < 0)
         return -1;
     double mul;
-    if (!strncmp(end, "Gbit", 4))
-        mul = 1e9, end += 4;
-    else if (!strncmp(end, "Mbit", 4))
-        mul = 1e6, end += 4;
-    else if (!strncmp(end, "kbit", 4))
-        mul = 1e3, end += 4;
+    if (*end == 'G')
+        mul = 1e9, end++;
+    else if (*end == 'M')
+        mul = 1e6, end++;
+    else if (*end == 'k')
+        mul = 1e3, end++;
+    else
+        mul = 1;
+    if (!strcmp(end, "bps"))
+        end += 3;
     else if (!strncmp(end, "bit", 3))
-        mul = 1, end += 3;
+        end += 3;
     else
         return -1;
     if (*end && strcmp(end, "/s"))

@@ -4,7 +4,6 @@
 #include "enc28j60.h"
 #include "net.h"
 #include "platform.h"
-#include "stm32f407.h"
 
 #define ETH_ARP 0x0806
 #define ETH_IP 0x0800
@@ -18,7 +17,8 @@
 #define TCP_ACK 0x10
 #define TCP_WINDOW 4380u       /* three full segments: what the flash writer keeps up with */
 #define TCP_MSS 1460u
-#define TCP_RTO_MIN 500u
+#define TCP_RTO_INITIAL 1000u  /* RFC 6298 (2.1) */
+#define TCP_RTO_MIN 250u       /* below RFC 6298's 1 s: a LAN, and a device that must recover fast */
 #define TCP_RTO_MAX 16000u
 #define TCP_MAX_RETRIES 8u
 #define TCP_SNDBUF 1024u
@@ -73,12 +73,7 @@ const char *ip_str(uint32_t ip)
     return s;
 }
 
-static uint32_t random32(void)
-{
-    while (!(RNG_SR & 1u))
-        ;
-    return RNG_DR;
-}
+static uint32_t random32(void) { return hw_random32(); }
 
 /* ---- Ethernet and ARP ---- */
 
@@ -184,8 +179,16 @@ static bool ip_send(uint32_t dst, uint8_t proto, size_t payload)
     put16(ip + 10, 0);
     put32(ip + 12, netif.ip);
     put32(ip + 16, dst);
+#ifndef ENC_NO_WA_SW_CHECKSUM
     put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
     eth_send(mac, ETH_IP, 20 + payload);
+#else
+    /* the header checksum from the chip's DMA engine (errata #17 shows why not) */
+    memcpy(txf, mac, 6);
+    memcpy(txf + 6, netif.mac, 6);
+    put16(txf + 12, ETH_IP);
+    enc_send_hw_checksum(txf, 14 + 20 + payload, 14, 34, 24);
+#endif
     return true;
 }
 
@@ -315,9 +318,7 @@ bool dhcp_run(uint32_t timeout_ms)
     while (dhcp.state != DHCP_BOUND) {
         if (millis() - start > timeout_ms)
             return false;
-        net_poll();
-        watchdog_kick();
-        __asm__ volatile("wfi");
+        net_wait();
     }
     return true;
 }
@@ -329,13 +330,18 @@ static struct {
     tcp_error_t error;
     uint32_t rip;
     uint16_t lport, rport;
-    uint32_t iss, snd_una, snd_nxt, snd_wnd, rcv_nxt;
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, rcv_nxt;
     uint16_t mss;
     uint8_t sndbuf[TCP_SNDBUF];
     size_t snd_len;               /* bytes in sndbuf, starting at snd_una (after SYN) */
     bool fin_queued, fin_acked, peer_fin;
     uint32_t rto, rto_deadline, retries, dupacks;
     bool timer_on;
+    /* RFC 6298 estimator, in ms scaled by 8 (srtt) and 4 (rttvar); one
+     * segment timed at a time, never a retransmitted one (Karn) */
+    int32_t srtt8, rttvar4;
+    bool rtt_timing, rtt_valid;
+    uint32_t rtt_seq, rtt_start;
     tcp_recv_fn recv;
     void *ctx;
 } tcb;
@@ -390,7 +396,7 @@ static void tcp_output(void)
     if (tcb.state == TCP_SYN_SENT) {
         if (tcb.snd_nxt == tcb.iss) {
             tcp_emit(tcb.iss, TCP_SYN, NULL, 0);
-            tcb.snd_nxt = tcb.iss + 1;
+            tcb.snd_nxt = tcb.snd_max = tcb.iss + 1;
             if (!tcb.timer_on)
                 tcp_arm_timer();
         }
@@ -411,7 +417,14 @@ static void tcp_output(void)
             if (!n)
                 return;
             tcp_emit(tcb.snd_nxt, TCP_ACK | TCP_PSH, tcb.sndbuf + off, n);
+            if (!tcb.rtt_timing && tcb.snd_nxt == tcb.snd_max) {
+                tcb.rtt_timing = true;
+                tcb.rtt_seq = tcb.snd_nxt + (uint32_t)n;
+                tcb.rtt_start = millis();
+            }
             tcb.snd_nxt += (uint32_t)n;
+            if ((int32_t)(tcb.snd_nxt - tcb.snd_max) > 0)
+                tcb.snd_max = tcb.snd_nxt;
             if (!tcb.timer_on)
                 tcp_arm_timer();
             continue;
@@ -419,6 +432,8 @@ static void tcp_output(void)
         if (tcb.fin_queued && off == tcb.snd_len) {
             tcp_emit(tcb.snd_nxt, TCP_ACK | TCP_FIN, NULL, 0);
             tcb.snd_nxt++;
+            if ((int32_t)(tcb.snd_nxt - tcb.snd_max) > 0)
+                tcb.snd_max = tcb.snd_nxt;
             if (!tcb.timer_on)
                 tcp_arm_timer();
         }
@@ -437,13 +452,14 @@ int tcp_connect(uint32_t ip, uint16_t port, tcp_recv_fn recv, void *ctx)
     tcb.rip = ip;
     tcb.rport = port;
     tcb.iss = random32();
-    tcb.snd_una = tcb.snd_nxt = tcb.iss;
+    tcb.snd_una = tcb.snd_nxt = tcb.snd_max = tcb.iss;
     tcb.mss = 536;
     tcb.snd_wnd = 1;
-    tcb.rto = 1000;
+    tcb.rto = TCP_RTO_INITIAL;
     tcb.recv = recv;
     tcb.ctx = ctx;
     tcb.state = TCP_SYN_SENT;
+    tcb.rtt_start = millis();
     tcp_output();
     return 0;
 }
@@ -500,12 +516,13 @@ static void tcp_timer(void)
         return;
     }
     tcp_stats.retransmits++;
-    tcb.rto = tcb.rto * 2 > TCP_RTO_MAX ? TCP_RTO_MAX : tcb.rto * 2;
+    tcb.rto = tcb.rto * 2 > TCP_RTO_MAX ? TCP_RTO_MAX : tcb.rto * 2;   /* back off (5.5) */
+    tcb.rtt_timing = false;
     tcb.snd_nxt = tcb.snd_una;   /* go back and resend from the oldest unacknowledged byte */
     tcb.timer_on = false;
     if (tcb.state == TCP_SYN_SENT) {
         tcp_emit(tcb.iss, TCP_SYN, NULL, 0);
-        tcb.snd_nxt = tcb.iss + 1;
+        tcb.snd_nxt = tcb.snd_max = tcb.iss + 1;
         tcp_arm_timer();
         return;
     }
@@ -534,10 +551,29 @@ static uint16_t parse_mss(const uint8_t *t, size_t hl)
     return 536;
 }
 
+static void tcp_rtt_sample(uint32_t ack)
+{
+    if (!tcb.rtt_timing || (int32_t)(ack - tcb.rtt_seq) < 0)
+        return;
+    tcb.rtt_timing = false;
+    int32_t r = (int32_t)(millis() - tcb.rtt_start);
+    if (!tcb.rtt_valid) {
+        tcb.srtt8 = r * 8;
+        tcb.rttvar4 = r * 2;
+        tcb.rtt_valid = true;
+    } else {
+        int32_t err = r - tcb.srtt8 / 8;
+        tcb.srtt8 += err;                                   /* alpha = 1/8 */
+        tcb.rttvar4 += (err < 0 ? -err : err) - tcb.rttvar4 / 4;   /* beta = 1/4 */
+    }
+    uint32_t rto = (uint32_t)(tcb.srtt8 / 8 + (tcb.rttvar4 > 4 ? tcb.rttvar4 : 4));
+    tcb.rto = rto < TCP_RTO_MIN ? TCP_RTO_MIN : rto > TCP_RTO_MAX ? TCP_RTO_MAX : rto;
+}
+
 static void tcp_ack_input(uint32_t ack, uint16_t wnd, size_t len, uint8_t flags)
 {
     uint32_t acked = ack - tcb.snd_una;
-    uint32_t outstanding = tcb.snd_nxt - tcb.snd_una;
+    uint32_t outstanding = tcb.snd_max - tcb.snd_una;
     if (acked && acked <= outstanding) {
         uint32_t data = acked;
         /* an acknowledgement beyond the data covers our FIN */
@@ -548,20 +584,28 @@ static void tcp_ack_input(uint32_t ack, uint16_t wnd, size_t len, uint8_t flags)
         memmove(tcb.sndbuf, tcb.sndbuf + data, tcb.snd_len - data);
         tcb.snd_len -= data;
         tcb.snd_una = ack;
+        if ((int32_t)(tcb.snd_nxt - ack) < 0)
+            tcb.snd_nxt = ack;
         tcb.retries = 0;
         tcb.dupacks = 0;
-        tcb.rto = 1000;
-        if (tcb.snd_una == tcb.snd_nxt)
+        tcp_rtt_sample(ack);
+        if (tcb.snd_una == tcb.snd_max)
             tcb.timer_on = false;
         else
             tcp_arm_timer();
     } else if (!acked && !len && outstanding && !(flags & (TCP_SYN | TCP_FIN)) && wnd == tcb.snd_wnd) {
         if (++tcb.dupacks == 3) {
+            /* fast retransmit (RFC 5681 3.2): resend the oldest segment now */
             tcp_stats.fast_retransmits++;
             tcb.snd_nxt = tcb.snd_una;
+            tcb.rtt_timing = false;
         }
     }
     tcb.snd_wnd = wnd;
+    /* data waits behind a closed window: the timer becomes the persist timer,
+     * whose expiry sends a one-byte probe */
+    if (!tcb.timer_on && !wnd && tcb.snd_len > tcb.snd_nxt - tcb.snd_una)
+        tcp_arm_timer();
 }
 
 static void tcp_input(uint32_t src, const uint8_t *t, size_t len)
@@ -614,8 +658,13 @@ static void tcp_input(uint32_t src, const uint8_t *t, size_t len)
                 tcb.mss = TCP_MSS;
             tcb.state = TCP_ESTABLISHED;
             tcb.timer_on = false;
+            if (!tcb.retries) {
+                /* the SYN's round trip is the first sample (Karn: only if not retransmitted) */
+                tcb.rtt_timing = true;
+                tcb.rtt_seq = ack;
+                tcp_rtt_sample(ack);
+            }
             tcb.retries = 0;
-            tcb.rto = 1000;
             tcp_emit(tcb.snd_nxt, TCP_ACK, NULL, 0);
             tcp_output();
         }
@@ -700,25 +749,47 @@ static void ip_input(const uint8_t *ip, size_t len)
 void net_init(const uint8_t mac[6])
 {
     memcpy(netif.mac, mac, 6);
-    RCC_AHB2ENR |= 1u << 6;
-    RNG_CR |= 1u << 2;
+}
+
+void (*net_background)(void);
+
+void net_wait(void)
+{
+    net_poll();
+    watchdog_kick();
+    if (net_background)
+        net_background();
+    cpu_idle();
+}
+
+void net_link_changed(bool up)
+{
+    /* a cable back in: retransmit now rather than at the end of a backed-off RTO */
+    if (up && tcb.timer_on && tcb.state != TCP_CLOSED)
+        tcb.rto_deadline = millis();
+    if (!up)
+        arp_last_request_ms = millis() - 1000u;
 }
 
 void net_poll(void)
 {
-    if (enc_irq_pending)
-        enc_service();
-    for (int k = 0; k < 8; k++) {
-        size_t n = enc_receive(rxf, sizeof rxf);
-        if (!n)
-            break;
-        if (n < 14)
-            continue;
-        uint16_t type = get16(rxf + 12);
-        if (type == ETH_ARP)
-            arp_input(rxf + 14, n - 14);
-        else if (type == ETH_IP)
-            ip_input(rxf + 14, n - 14);
+    if (enc_service()) {
+        for (int k = 0;; k++) {
+            if (k == 32) {
+                enc_irq_pending = true;   /* more later: let the timers run in between */
+                break;
+            }
+            size_t n = enc_receive(rxf, sizeof rxf);
+            if (!n)
+                break;
+            if (n < 14)
+                continue;
+            uint16_t type = get16(rxf + 12);
+            if (type == ETH_ARP)
+                arp_input(rxf + 14, n - 14);
+            else if (type == ETH_IP)
+                ip_input(rxf + 14, n - 14);
+        }
     }
     dhcp_timer();
     tcp_timer();

@@ -36,6 +36,12 @@ extern tcp_stats_t tcp_stats;
 void net_init(const uint8_t mac[6]);
 /* Receives and handles every pending frame, runs the timers. */
 void net_poll(void);
+/* One turn of every wait loop: handle the network, kick the watchdog, run
+ * the device's own work (net_background), sleep until the next interrupt. */
+void net_wait(void);
+extern void (*net_background)(void);
+/* The driver saw the link go up or down. */
+void net_link_changed(bool up);
 /* Blocks (polling) until DHCP has an address or timeout_ms passes. */
 bool dhcp_run(uint32_t timeout_ms);
 

@@ -1,13 +1,12 @@
 /*
- * A/B bootloader. Picks the image to start from the boot state: a slot on
- * trial is started at most MAX_TRIAL_BOOTS times, after which the device
- * rolls back to the confirmed slot; every image is verified (header and
- * SHA-256) before it runs; if the chosen slot is bad, the other one is used.
- * The watchdog is started before the jump, so an image that hangs comes back
- * here and counts as a failed trial.
+ * A/B bootloader: reports the reset cause, lets boot_select() (bootsel.c)
+ * pick and verify the image, then starts it with the independent watchdog
+ * running, so an image that hangs before it confirms comes back here and is
+ * rolled back. The watchdog cannot be stopped once started (RM0090 21.3.1),
+ * so the application must kick it for as long as it runs.
  */
 #include <stdio.h>
-#include "bootstate.h"
+#include "bootsel.h"
 #include "platform.h"
 #include "stm32f407.h"
 
@@ -29,7 +28,7 @@ static const char *reset_cause(uint32_t csr)
 static void __attribute__((noreturn)) start(unsigned slot)
 {
     const uint32_t *vectors = (const uint32_t *)(uintptr_t)(SLOT_ADDR(slot) + HEADER_SIZE);
-    console_flush();
+    console_quiesce();
     watchdog_start(APP_WATCHDOG_MS);
     SYST_CSR = 0;
     SCB_VTOR = (uint32_t)(uintptr_t)vectors;
@@ -37,67 +36,18 @@ static void __attribute__((noreturn)) start(unsigned slot)
     __builtin_unreachable();
 }
 
-static char slot_name(unsigned s) { return s ? 'B' : 'A'; }
-
 int main(void)
 {
-    clock_init(false);
+    /* 168 MHz: the signature check takes a few million cycles */
+    clock_init(true);
     console_init();
     uint32_t csr = RCC_CSR;
     RCC_CSR |= RCC_CSR_RMVF;
     printf("boot: glitchbox A/B bootloader, reset cause %s\n", reset_cause(csr));
-
-    boot_state_t st;
-    if (!state_read(&st)) {
-        st.active = 0;
-        st.pending = SLOT_NONE;
-        st.tries = 0;
-        st.pending_version = 0;
-        printf("boot: no boot state, starting fresh\n");
-        if (!image_valid(0, NULL) && image_valid(1, NULL))
-            st.active = 1;
-        if (state_write(&st))
-            printf("boot: cannot write boot state\n");
-    }
     image_header_t h;
-    if (st.pending != SLOT_NONE) {
-        if (st.tries >= MAX_TRIAL_BOOTS) {
-            printf("boot: slot %c did not confirm after %u boots, rolling back to slot %c\n",
-                   slot_name(st.pending), st.tries, slot_name(st.active));
-            st.pending = SLOT_NONE;
-            st.tries = 0;
-            state_write(&st);
-        } else if (!image_valid(st.pending, &h)) {
-            printf("boot: slot %c on trial is not valid, staying on slot %c\n",
-                   slot_name(st.pending), slot_name(st.active));
-            st.pending = SLOT_NONE;
-            st.tries = 0;
-            state_write(&st);
-        } else {
-            unsigned slot = st.pending;
-            st.tries++;
-            if (state_write(&st))
-                printf("boot: cannot write boot state\n");
-            printf("boot: trial of slot %c version %lu (boot %u of %u)\n", slot_name(slot),
-                   (unsigned long)h.version, st.tries, MAX_TRIAL_BOOTS);
-            start(slot);
-        }
-    }
-    for (unsigned n = 0; n < 2; n++) {
-        unsigned slot = n ? st.active ^ 1u : st.active;
-        if (!image_valid(slot, &h)) {
-            printf("boot: slot %c has no valid image\n", slot_name(slot));
-            continue;
-        }
-        if (slot != st.active) {
-            st.active = (uint8_t)slot;
-            st.pending = SLOT_NONE;
-            st.tries = 0;
-            state_write(&st);
-        }
-        printf("boot: starting slot %c version %lu\n", slot_name(slot), (unsigned long)h.version);
+    unsigned slot = boot_select((csr & RCC_CSR_IWDGRSTF) != 0, &h);
+    if (slot != SLOT_NONE)
         start(slot);
-    }
     printf("boot: no bootable image\n");
     console_flush();
     for (;;)

@@ -30,14 +30,17 @@ typedef struct image_header {
     uint32_t flags;
     uint8_t sha256[32];       /* of the image_size bytes after the header */
     char name[32];
-    uint8_t signature[64];    /* Ed25519 over the header bytes before this field */
+    uint8_t signature[64];    /* Ed25519 over the header bytes before this field
+                                 (which include the SHA-256 of the payload) */
     uint8_t reserved[HEADER_SIZE - 24 - 32 - 32 - 64];
 } image_header_t;
 
 _Static_assert(sizeof(image_header_t) == HEADER_SIZE, "image header size");
+#define HEADER_SIGNED_BYTES 88u   /* offsetof(image_header_t, signature) */
+_Static_assert(__builtin_offsetof(image_header_t, signature) == HEADER_SIGNED_BYTES, "signed part");
 
 #define STATE_MAGIC      0x54534247u   /* "GBST" */
-#define MAX_TRIAL_BOOTS  3u
+#define MAX_TRIAL_BOOTS  3u   /* trial boots without confirmation before a rollback */
 
 /* One record, appended to the state sectors; the newest valid one counts. */
 typedef struct boot_state {
@@ -47,8 +50,9 @@ typedef struct boot_state {
     uint8_t pending;          /* slot on trial, SLOT_NONE if none */
     uint8_t tries;            /* trial boots started */
     uint8_t reserved0;
-    uint32_t pending_version;
-    uint32_t reserved[3];
+    uint32_t pending_version; /* version of the image on trial */
+    uint32_t failed_version;  /* the last version rolled back; 0 if none */
+    uint32_t reserved[2];
     uint32_t crc;             /* CRC-32 of the bytes before it */
 } boot_state_t;
 

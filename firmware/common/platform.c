@@ -24,6 +24,8 @@ void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void);
 void EXTI15_10_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+void FLASH_IRQHandler(void);
+void USART2_IRQHandler(void);
 
 /* 16 system exceptions + 82 interrupts */
 __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) = {
@@ -37,6 +39,8 @@ __attribute__((section(".vectors"), used)) void (*const vector_table[98])(void) 
     [11] = SVC_Handler,
     [14] = PendSV_Handler,
     [15] = SysTick_Handler,
+    [16 + IRQ_FLASH] = FLASH_IRQHandler,
+    [16 + IRQ_USART2] = USART2_IRQHandler,
     [16 + IRQ_EXTI15_10] = EXTI15_10_IRQHandler,
 };
 
@@ -60,8 +64,11 @@ void Default_Handler(void)
         ;
 }
 
+static void console_to_polling(void);
+
 void HardFault_Handler(void)
 {
+    console_to_polling();
     printf("FATAL: hard fault, CFSR %08lx HFSR %08lx\n", (unsigned long)REG32(0xE000ED28u),
            (unsigned long)REG32(0xE000ED2Cu));
     console_flush();
@@ -76,6 +83,11 @@ void clock_init(bool fast)
 {
     if (!fast) {
         core_hz = 16000000u;
+        return;
+    }
+    if (((RCC_CFGR >> 2) & 3u) == 2u) {
+        /* already on the PLL (the bootloader set it up): PLLCFGR is locked while it runs */
+        core_hz = 168000000u;
         return;
     }
     RCC_APB1ENR |= 1u << 28;             /* PWR */
@@ -102,16 +114,57 @@ uint32_t clock_hz(void) { return core_hz; }
 
 static uint32_t apb1_hz(void) { return core_hz == 168000000u ? 42000000u : core_hz; }
 
-/* ---- console on USART2, PA2 TX / PA3 RX, 115200 8N1 ---- */
+/* ---- console on USART2, PA2 TX / PA3 RX, 115200 8N1 ----
+ * Output goes through a ring drained by the TXE interrupt, so printing
+ * costs the core a few instructions a character instead of 87 us of
+ * polling; a writer that finds the ring full sleeps until there is room.
+ * In a fault handler (interrupts masked) the console falls back to polling. */
+
+#define CONSOLE_RING 1024u
+static volatile uint8_t ring[CONSOLE_RING];
+static volatile uint32_t ring_head, ring_tail;   /* head: next write; tail: next to send */
+static bool console_polled;
+
+void USART2_IRQHandler(void)
+{
+    if (ring_tail != ring_head) {
+        USART_DR(USART2_BASE) = ring[ring_tail % CONSOLE_RING];
+        ring_tail++;
+    }
+    if (ring_tail == ring_head)
+        USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
+}
+
+static void put_polled(uint8_t c)
+{
+    while (!(USART_SR(USART2_BASE) & USART_SR_TXE))
+        ;
+    USART_DR(USART2_BASE) = c;
+}
+
+static void put_char(uint8_t c)
+{
+    if (console_polled) {
+        put_polled(c);
+        return;
+    }
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (ring_head - ring_tail >= CONSOLE_RING) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    ring[ring_head % CONSOLE_RING] = c;
+    ring_head++;
+    USART_CR1(USART2_BASE) |= USART_CR1_TXEIE;
+    __asm__ volatile("cpsie i" ::: "memory");
+}
 
 static int console_put(char c, FILE *f)
 {
     (void)f;
     if (c == '\n')
-        console_put('\r', f);
-    while (!(USART_SR(USART2_BASE) & USART_SR_TXE))
-        ;
-    USART_DR(USART2_BASE) = (uint8_t)c;
+        put_char('\r');
+    put_char((uint8_t)c);
     return (unsigned char)c;
 }
 
@@ -128,13 +181,48 @@ void console_init(void)
     GPIO_AFRL(PORTA) = (GPIO_AFRL(PORTA) & ~0xFF00u) | 0x7700u;
     uint32_t div = (apb1_hz() + 57600u) / 115200u; /* 16x oversampling: BRR = clock / baud */
     USART_BRR(USART2_BASE) = div;
+    ring_head = ring_tail = 0;
+    console_polled = false;
     USART_CR1(USART2_BASE) = (1u << 13) | (1u << 3) | (1u << 2);
+    NVIC_IPR8(IRQ_USART2) = 0xC0;
+    NVIC_ISER(IRQ_USART2 / 32) = 1u << (IRQ_USART2 % 32);
 }
 
+/* Everything queued is on the wire. */
 void console_flush(void)
 {
+    if (console_polled) {
+        while (!(USART_SR(USART2_BASE) & USART_SR_TC))
+            ;
+        return;
+    }
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (ring_tail != ring_head) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
     while (!(USART_SR(USART2_BASE) & USART_SR_TC))
         ;
+}
+
+/* For fault handlers: send what is queued by polling, then poll from now on. */
+static void console_to_polling(void)
+{
+    USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
+    while (ring_tail != ring_head) {
+        put_polled(ring[ring_tail % CONSOLE_RING]);
+        ring_tail++;
+    }
+    console_polled = true;
+}
+
+/* Before handing the core to another image: nothing of ours may interrupt it. */
+void console_quiesce(void)
+{
+    console_flush();
+    NVIC_ICER(IRQ_USART2 / 32) = 1u << (IRQ_USART2 % 32);
+    USART_CR1(USART2_BASE) &= ~USART_CR1_TXEIE;
 }
 
 /* ---- millisecond tick ---- */
@@ -157,6 +245,8 @@ void tick_init(void)
 }
 
 uint32_t millis(void) { return ticks; }
+
+void cpu_idle(void) { __asm__ volatile("wfi"); }
 
 void delay_ms(uint32_t ms)
 {
@@ -237,36 +327,53 @@ int flash_erase_sector(unsigned sector)
     return r;
 }
 
+/* End of a flash operation: the wake-up of the wait below. */
+void FLASH_IRQHandler(void) { FLASH_SR = FLASH_SR_EOP; }
+
+/* Sleeps until the operation in progress ends: a word takes 16 us, which
+ * the core spends in WFI rather than polling. PRIMASK closes the window
+ * between the BSY test and WFI (a pending interrupt still ends WFI). */
+static void flash_sleep_while_busy(void)
+{
+    __asm__ volatile("cpsid i" ::: "memory");
+    while (FLASH_SR & FLASH_SR_BSY) {
+        __asm__ volatile("wfi");
+        __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
 int flash_program(uint32_t dst, const void *src, size_t len)
 {
     const uint8_t *p = src;
     flash_unlock();
     flash_wait();
-    FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_PG;
+    NVIC_ISER(IRQ_FLASH / 32) = 1u << (IRQ_FLASH % 32);
+    FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_PG | FLASH_CR_EOPIE;
     int r = 0;
     for (size_t k = 0; k < len; k += 4) {
         uint32_t w;
         memcpy(&w, p + k, 4);
         *(volatile uint32_t *)(uintptr_t)(dst + k) = w;
+        flash_sleep_while_busy();
         if (flash_wait()) {
             r = -1;
             break;
         }
     }
-    FLASH_CR &= ~FLASH_CR_PG;
+    FLASH_CR &= ~(FLASH_CR_PG | FLASH_CR_EOPIE);
     if (!r && memcmp((const void *)(uintptr_t)dst, src, len))
         r = -1;
     return r;
 }
 
-uint32_t crc32_buf(const void *data, size_t len)
+uint32_t hw_random32(void)
 {
-    const uint8_t *p = data;
-    uint32_t c = 0xFFFFFFFFu;
-    while (len--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    if (!(RNG_CR & (1u << 2))) {
+        RCC_AHB2ENR |= 1u << 6;
+        RNG_CR |= 1u << 2;
     }
-    return ~c;
+    while (!(RNG_SR & 1u))
+        ;
+    return RNG_DR;
 }

@@ -48,6 +48,7 @@
 #define FLASH_CR_SNB(n) ((uint32_t)(n) << 3)
 #define FLASH_CR_PSIZE_X32 (2u << 8)
 #define FLASH_CR_STRT   (1u << 16)
+#define FLASH_CR_EOPIE  (1u << 24)
 #define FLASH_CR_LOCK   (1u << 31)
 #define FLASH_KEY1      0x45670123u
 #define FLASH_KEY2      0xCDEF89ABu
@@ -71,6 +72,7 @@ enum { PORTA, PORTB, PORTC, PORTD, PORTE };
 #define USART_CR1(b)    REG32((b) + 0x0C)
 #define USART_SR_TXE    (1u << 7)
 #define USART_SR_TC     (1u << 6)
+#define USART_CR1_TXEIE (1u << 7)
 
 /* SPI2 */
 #define SPI2_BASE       0x40003800u
@@ -108,12 +110,15 @@ enum { PORTA, PORTB, PORTC, PORTD, PORTE };
 #define SYST_RVR        REG32(0xE000E014u)
 #define SYST_CVR        REG32(0xE000E018u)
 #define NVIC_ISER(n)    REG32(0xE000E100u + 4u * (n))
+#define NVIC_ICER(n)    REG32(0xE000E180u + 4u * (n))
 #define NVIC_IPR8(n)    (*(volatile uint8_t *)(uintptr_t)(0xE000E400u + (n)))
 #define SCB_VTOR        REG32(0xE000ED08u)
 #define SCB_AIRCR       REG32(0xE000ED0Cu)
 #define SCB_CPACR       REG32(0xE000ED88u)
 #define AIRCR_RESET     (0x05FA0000u | (1u << 2))
 
+#define IRQ_FLASH       4
+#define IRQ_USART2      38
 #define IRQ_EXTI15_10   40
 
 #endif

@@ -1,560 +1,1016 @@
 /*
- * Microchip ENC28J60 (DS39662E; facts and driver cross-checks in the
- * ENC28J60 fact sheet, sections 1-5 and 7).
+ * Microchip ENC28J60 (DS39662E; silicon errata DS80349C). This file: the
+ * register map and its access rules, the SPI instruction set framed by chip
+ * select, resets (power-on, RESET pin, SRC), the oscillator start-up timer,
+ * power save, the INT pin, errata configuration, controls and probes,
+ * introspection. enc28j60_net.c holds the buffer engines (receive ring,
+ * filters, transmit, DMA, BIST); enc28j60_phy.c the PHY, MII, link and LEDs.
  *
- * Modelled: the SPI command set framed by chip select (RCR with the dummy
- * byte for MAC/MII registers, RBM, WCR, WBM, BFS/BFC on ETH registers, SRC
- * taking effect when CS rises; reserved opcodes logged and ignored); bank
- * switching and every register with its reset value; 13-bit pointers; RBM
- * with the ERXND -> ERXST wrap and WBM wrapping only at 0x1FFF; the receive
- * ring (next-packet pointer, 6-byte status vector, even alignment, ERXWRPT
- * reset by ERXST/ERXND writes, ERXRDPT taken on the high-byte write,
- * free-space rule, EPKTCNT saturating at 255 with RXERIF on overflow,
- * PKTDEC); the receive filters (unicast, broadcast, multicast, hash table,
- * pattern match, magic packet, CRC check, AND/OR, promiscuous); transmit
- * with the per-packet control byte, MACON3 padding and CRC, MAMXFL, the
- * 7-byte status vector after ETXND, TXIF/TXERIF/TXABRT, cancel by clearing
- * TXRTS, wire time at 10 Mbit/s (preamble + frame + CRC); the DMA copy and
- * Internet checksum; BIST address fill; the PHY through MICMD/MIREGADR/MIWR/
- * MIRD with MISTAT.BUSY for 10.24 us, PHSTAT1 latched-low link, PHSTAT2,
- * PHIE/PHIR link-change interrupt read-to-clear, PHCON1 reset; EIE/EIR with
- * INTIE driving the active-low INT pin; oscillator start-up (CLKRDY 300 us
- * after power-on, the RESET pin or leaving power save); power save; EREVID
- * per silicon revision; an introspection event log.
+ * Modelled as the datasheet describes:
+ * - RCR (MAC and MII registers answer a dummy byte first), RBM, WCR, WBM,
+ *   BFS, BFC, SRC; a command ends when CS rises; SRC acts when CS rises;
+ *   reserved opcodes are ignored until CS rises; bytes after a complete
+ *   command are ignored. All of these are logged once.
+ * - Every register of the four banks with its POR value, writable bits and
+ *   host-clearable (R/C) flags, read from one table (enc_regs below). SRC and
+ *   the RESET pin leave ECOCON (Microchip's own driver notes that a system
+ *   reset keeps it) and the buffer memory; power-on fills the buffer with
+ *   seeded noise, as SRAM powers up.
+ * - CLKRDY 7500 oscillator cycles (300 us) after power-on, after the RESET
+ *   pin rises (a pulse shorter than the 400 ns minimum is logged) and after
+ *   leaving power save; MAC, MII and PHY registers ignore writes and read 0
+ *   until then. Power save stops the MAC and PHY (their registers too).
+ * - INT is driven low while INTIE and an enabled flag are set (a level, no
+ *   extra edges); ESTAT.INT shows the pending flag without INTIE.
+ * - All chip timing runs on the 25 MHz oscillator, which may drift
+ *   (osc_ppm): start-up, MII, DMA, BIST, the wire at 10 Mbit/s.
  *
- * Not modelled: the silicon errata (the revision sets EREVID only; errata
- * switches are accepted in the board file and ignored), half-duplex
- * collisions and back-off, pause frames and flow control, MIISCAN repetition
- * (one read), BIST random and pattern-shift fills (address fill only), LED
- * outputs, the CLKOUT pin.
+ * Not modelled: ESTAT.BUFER (no internal FIFO can under- or overrun here);
+ * VRPS only stores its bit (it changes current, not behaviour); pause
+ * frames and flow control (EFLOCON.FCEN, MACON1.TXPAUS/RXPAUS: received
+ * pause frames do not pause our transmitter; logged once); the SPI clock
+ * as an electrical signal (the board declares it, see spi_sck_hz).
  */
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "enc28j60.h"
+#include "enc28j60_regs.h"
 #include "sim/log.h"
 
-/* common registers */
-#define EIE 0x1B
-#define EIR 0x1C
-#define ESTAT 0x1D
-#define ECON2 0x1E
-#define ECON1 0x1F
-/* bank 0 */
-#define ERDPTL 0x00
-#define EWRPTL 0x02
-#define ETXSTL 0x04
-#define ETXNDL 0x06
-#define ERXSTL 0x08
-#define ERXNDL 0x0A
-#define ERXRDPTL 0x0C
-#define ERXWRPTL 0x0E
-#define EDMASTL 0x10
-#define EDMANDL 0x12
-#define EDMADSTL 0x14
-#define EDMACSL 0x16
-/* bank 1 */
-#define EHT0 0x00
-#define EPMM0 0x08
-#define EPMCSL 0x10
-#define EPMOL 0x14
-#define ERXFCON 0x18
-#define EPKTCNT 0x19
-/* bank 2 */
-#define MACON1 0x00
-#define MACON3 0x02
-#define MACON4 0x03
-#define MABBIPG 0x04
-#define MAIPGL 0x06
-#define MAIPGH 0x07
-#define MACLCON1 0x08
-#define MACLCON2 0x09
-#define MAMXFLL 0x0A
-#define MICMD 0x12
-#define MIREGADR 0x14
-#define MIWRL 0x16
-#define MIWRH 0x17
-#define MIRDL 0x18
-#define MIRDH 0x19
-/* bank 3 */
-#define MAADR5 0x00
-#define EBSTSD 0x06
-#define EBSTCON 0x07
-#define EBSTCSL 0x08
-#define MISTAT 0x0A
-#define EREVID 0x12
-#define ECOCON 0x15
-#define EFLOCON 0x17
-#define EPAUSL 0x18
-/* bits */
-#define EIR_RXERIF 0x01
-#define EIR_TXERIF 0x02
-#define EIR_TXIF 0x08
-#define EIR_LINKIF 0x10
-#define EIR_DMAIF 0x20
-#define EIR_PKTIF 0x40
-#define EIE_INTIE 0x80
-#define ESTAT_CLKRDY 0x01
-#define ESTAT_TXABRT 0x02
-#define ESTAT_RXBUSY 0x04
-#define ESTAT_INT 0x80
-#define ECON2_AUTOINC 0x80
-#define ECON2_PKTDEC 0x40
-#define ECON2_PWRSV 0x20
-#define ECON1_TXRST 0x80
-#define ECON1_RXRST 0x40
-#define ECON1_DMAST 0x20
-#define ECON1_CSUMEN 0x10
-#define ECON1_TXRTS 0x08
-#define ECON1_RXEN 0x04
-/* PHY */
-#define PHCON1 0x00
-#define PHSTAT1 0x01
-#define PHID1 0x02
-#define PHID2 0x03
-#define PHCON2 0x10
-#define PHSTAT2 0x11
-#define PHIE 0x12
-#define PHIR 0x13
-#define PHLCON 0x14
+#define ENC_OST_CYCLES 7500u          /* oscillator start-up timer */
+#define ENC_SRC_READY_MAX_NS SIM_MS(1) /* erratum 2: ready no later than 1 ms after SRC */
+#define ENC_RESET_MIN_NS 400u          /* RESET pin minimum low time */
 
-#define OST_NS SIM_US(300)
-#define MII_NS 10240
-#define BYTE_NS 800          /* 10 Mbit/s */
-#define PREAMBLE_BYTES 8
-#define TX_LATENCY_NS 1000
+/* ------------------------------------------------------------------------ */
+/* The register map (DS39662E table 3-2). wmask: bits a write stores;
+ * cmask: R/C flags a write of 0 clears. Addresses not listed are
+ * unimplemented (read 0, writes ignored, logged once). */
 
-static void log_event(enc28j60_t *s, enum enc_event_kind k, uint16_t len, uint16_t addr)
+#define ETH(n, r, w) { n, ENC_R_ETH, r, w, 0, false }
+#define MAC(n, r, w) { n, ENC_R_MAC, r, w, 0, false }
+#define MII(n, r, w) { n, ENC_R_MII, r, w, 0, false }
+#define RSVD(n) { n, ENC_R_RESERVED, 0, 0, 0, false }
+
+static const enc_reg_desc_t enc_regs[4][0x1B] = {
+    [0] = {
+        [0x00] = ETH("ERDPTL", 0xFA, 0xFF), [0x01] = ETH("ERDPTH", 0x05, 0x1F),
+        [0x02] = ETH("EWRPTL", 0x00, 0xFF), [0x03] = ETH("EWRPTH", 0x00, 0x1F),
+        [0x04] = ETH("ETXSTL", 0x00, 0xFF), [0x05] = ETH("ETXSTH", 0x00, 0x1F),
+        [0x06] = ETH("ETXNDL", 0x00, 0xFF), [0x07] = ETH("ETXNDH", 0x00, 0x1F),
+        [0x08] = ETH("ERXSTL", 0xFA, 0xFF), [0x09] = ETH("ERXSTH", 0x05, 0x1F),
+        [0x0A] = ETH("ERXNDL", 0xFF, 0xFF), [0x0B] = ETH("ERXNDH", 0x1F, 0x1F),
+        [0x0C] = ETH("ERXRDPTL", 0xFA, 0xFF), [0x0D] = ETH("ERXRDPTH", 0x05, 0x1F),
+        [0x0E] = ETH("ERXWRPTL", 0x00, 0x00), [0x0F] = ETH("ERXWRPTH", 0x00, 0x00),
+        [0x10] = ETH("EDMASTL", 0x00, 0xFF), [0x11] = ETH("EDMASTH", 0x00, 0x1F),
+        [0x12] = ETH("EDMANDL", 0x00, 0xFF), [0x13] = ETH("EDMANDH", 0x00, 0x1F),
+        [0x14] = ETH("EDMADSTL", 0x00, 0xFF), [0x15] = ETH("EDMADSTH", 0x00, 0x1F),
+        [0x16] = ETH("EDMACSL", 0x00, 0xFF), [0x17] = ETH("EDMACSH", 0x00, 0xFF),
+        [0x1A] = RSVD("(reserved 0:1A)"),
+    },
+    [1] = {
+        [0x00] = ETH("EHT0", 0, 0xFF), [0x01] = ETH("EHT1", 0, 0xFF),
+        [0x02] = ETH("EHT2", 0, 0xFF), [0x03] = ETH("EHT3", 0, 0xFF),
+        [0x04] = ETH("EHT4", 0, 0xFF), [0x05] = ETH("EHT5", 0, 0xFF),
+        [0x06] = ETH("EHT6", 0, 0xFF), [0x07] = ETH("EHT7", 0, 0xFF),
+        [0x08] = ETH("EPMM0", 0, 0xFF), [0x09] = ETH("EPMM1", 0, 0xFF),
+        [0x0A] = ETH("EPMM2", 0, 0xFF), [0x0B] = ETH("EPMM3", 0, 0xFF),
+        [0x0C] = ETH("EPMM4", 0, 0xFF), [0x0D] = ETH("EPMM5", 0, 0xFF),
+        [0x0E] = ETH("EPMM6", 0, 0xFF), [0x0F] = ETH("EPMM7", 0, 0xFF),
+        [0x10] = ETH("EPMCSL", 0, 0xFF), [0x11] = ETH("EPMCSH", 0, 0xFF),
+        [0x14] = ETH("EPMOL", 0, 0xFF), [0x15] = ETH("EPMOH", 0, 0x1F),
+        [0x18] = ETH("ERXFCON", 0xA1, 0xFF), [0x19] = ETH("EPKTCNT", 0, 0x00),
+        [0x1A] = RSVD("(reserved 1:1A)"),
+    },
+    [2] = {
+        [0x00] = MAC("MACON1", 0x00, 0x0F), [0x01] = RSVD("(reserved 2:01)"),
+        [0x02] = MAC("MACON3", 0x00, 0xFF), [0x03] = MAC("MACON4", 0x00, 0x70),
+        [0x04] = MAC("MABBIPG", 0x00, 0x7F),
+        [0x06] = MAC("MAIPGL", 0x00, 0x7F), [0x07] = MAC("MAIPGH", 0x00, 0x7F),
+        [0x08] = MAC("MACLCON1", 0x0F, 0x0F), [0x09] = MAC("MACLCON2", 0x37, 0x3F),
+        [0x0A] = MAC("MAMXFLL", 0x00, 0xFF), [0x0B] = MAC("MAMXFLH", 0x06, 0xFF),
+        [0x0C] = RSVD("(reserved 2:0C)"), [0x0D] = RSVD("(reserved 2:0D)"),
+        [0x0E] = RSVD("(reserved 2:0E)"), [0x10] = RSVD("(reserved 2:10)"),
+        [0x11] = RSVD("(reserved 2:11)"),
+        [0x12] = MII("MICMD", 0x00, 0x03), [0x14] = MII("MIREGADR", 0x00, 0x1F),
+        [0x15] = RSVD("(reserved 2:15)"),
+        [0x16] = MII("MIWRL", 0x00, 0xFF), [0x17] = MII("MIWRH", 0x00, 0xFF),
+        [0x18] = MII("MIRDL", 0x00, 0x00), [0x19] = MII("MIRDH", 0x00, 0x00),
+        [0x1A] = RSVD("(reserved 2:1A)"),
+    },
+    [3] = {
+        [0x00] = MAC("MAADR5", 0, 0xFF), [0x01] = MAC("MAADR6", 0, 0xFF),
+        [0x02] = MAC("MAADR3", 0, 0xFF), [0x03] = MAC("MAADR4", 0, 0xFF),
+        [0x04] = MAC("MAADR1", 0, 0xFF), [0x05] = MAC("MAADR2", 0, 0xFF),
+        [0x06] = ETH("EBSTSD", 0x00, 0xFF), [0x07] = ETH("EBSTCON", 0x00, 0xFF),
+        [0x08] = ETH("EBSTCSL", 0x00, 0x00), [0x09] = ETH("EBSTCSH", 0x00, 0x00),
+        [0x0A] = MII("MISTAT", 0x00, 0x00),
+        [0x12] = ETH("EREVID", 0x00, 0x00),
+        [0x15] = { "ECOCON", ENC_R_ETH, 0x04, 0x07, 0, true },
+        [0x16] = RSVD("(reserved 3:16)"),
+        [0x17] = ETH("EFLOCON", 0x00, 0x03),
+        [0x18] = ETH("EPAUSL", 0x00, 0xFF), [0x19] = ETH("EPAUSH", 0x10, 0xFF),
+        [0x1A] = RSVD("(reserved 3:1A)"),
+    },
+};
+
+static const enc_reg_desc_t enc_common[5] = {
+    { "EIE", ENC_R_ETH, 0x00, 0xFF, 0, false },
+    { "EIR", ENC_R_ETH, 0x00, 0x00, ENC_INT_DMA | ENC_INT_TX | ENC_INT_TXER | ENC_INT_RXER, false },
+    { "ESTAT", ENC_R_ETH, 0x00, 0x00, ENC_ESTAT_BUFER | ENC_ESTAT_LATECOL | ENC_ESTAT_TXABRT, false },
+    { "ECON2", ENC_R_ETH, 0x80, 0xF8, 0, false },
+    { "ECON1", ENC_R_ETH, 0x00, 0xFF, 0, false },
+};
+
+static const enc_reg_desc_t enc_unimplemented = { NULL, ENC_R_NONE, 0, 0, 0, false };
+
+const enc_reg_desc_t *enc_reg_desc(unsigned bank, unsigned addr)
+{
+    if (addr >= 0x1B && addr <= 0x1F)
+        return &enc_common[addr - 0x1B];
+    if (bank > 3 || addr >= 0x1B || !enc_regs[bank][addr].name)
+        return &enc_unimplemented;
+    return &enc_regs[bank][addr];
+}
+
+const char *enc28j60_reg_name(unsigned bank, unsigned addr)
+{
+    const enc_reg_desc_t *d = enc_reg_desc(bank, addr);
+    return d->name ? d->name : "(unimplemented)";
+}
+
+static const char *const phy_names[0x20] = {
+    [ENC_PHCON1] = "PHCON1", [ENC_PHSTAT1] = "PHSTAT1", [ENC_PHID1] = "PHID1",
+    [ENC_PHID2] = "PHID2", [ENC_PHCON2] = "PHCON2", [ENC_PHSTAT2] = "PHSTAT2",
+    [ENC_PHIE] = "PHIE", [ENC_PHIR] = "PHIR", [ENC_PHLCON] = "PHLCON",
+};
+
+const char *enc28j60_phy_name(unsigned reg)
+{
+    return reg < 0x20 && phy_names[reg] ? phy_names[reg] : "(reserved)";
+}
+
+/* ------------------------------------------------------------------------ */
+/* The errata (DS80349C), as this model shows them. */
+
+static const enc_erratum_info_t errata[ENC_ERR_COUNT] = {
+    [ENC_ERR_SPI_SLOW_CLOCK] = { "spi_slow_clock", 1, ENC_REVS_B1 | ENC_REVS_B4, true, 0.02,
+        "MAC/MII registers unreliable with an SPI clock below 8 MHz",
+        "SCK below 8 MHz and not derived from the chip's 25 MHz clock (board field spi_sck_hz)",
+        "a MAC or MII register access (WCR, RCR, BFS/BFC) reads or stores a wrong value",
+        "run SCK at 8 MHz or more, or derive it from CLKOUT" },
+    [ENC_ERR_SRC_CLKRDY] = { "src_clkrdy", 2, ENC_REVS_ALL, false, 1.0,
+        "CLKRDY is not cleared by SRC; the chip is ready only later",
+        "the SPI System Reset Command",
+        "ESTAT.CLKRDY stays 1, but MAC, MII and PHY registers ignore writes and read 0 until "
+        "a moment drawn between 300 us and 1 ms after the command",
+        "wait at least 1 ms after SRC before touching the chip (or use the RESET pin)" },
+    [ENC_ERR_CLKOUT_POWER_SAVE] = { "clkout_power_save", 4, ENC_REVS_ALL, false, 1.0,
+        "CLKOUT stops in power save",
+        "ECON2.PWRSV set with CLKOUT enabled (ECOCON)",
+        "the clkout clock endpoint drops to 0 Hz until PWRSV is cleared",
+        "do not clock anything from CLKOUT through power save" },
+    [ENC_ERR_ERXWRPT_ZERO] = { "erxwrpt_zero", 5, ENC_REVS_ALL, true, 0.5,
+        "receive buffer must start at 0000h",
+        "writing ERXST or ERXND while ERXST is not 0",
+        "the hardware write pointer loads 0000h instead of ERXST: packets land outside the ring",
+        "place the receive ring at 0000h and the transmit area above it" },
+    [ENC_ERR_PKTIF] = { "pktif_unreliable", 6, ENC_REVS_ALL, true, 0.1,
+        "EIR.PKTIF does not reliably report pending packets",
+        "a packet arriving (EPKTCNT counts up)",
+        "EIR.PKTIF reads 0 although EPKTCNT is not 0, until the count changes again; the INT "
+        "pin still follows the real state",
+        "decide on EPKTCNT (bank 1), not on EIR.PKTIF" },
+    [ENC_ERR_TPIN_POLARITY] = { "tpin_polarity", 7, ENC_REVS_ALL, true, 0.5,
+        "TPIN+/- automatic polarity detection and correction unreliable",
+        "a receive pair wired with swapped polarity (board field tpin_reversed)",
+        "received frames are lost and PHSTAT2.PLRITY does not report the reversal",
+        "wire TPIN+/TPIN- correctly" },
+    [ENC_ERR_HD_LOOPBACK] = { "hd_loopback", 9, ENC_REVS_ALL, true, 0.5,
+        "internal loopback in half duplex unreliable",
+        "half duplex (PHCON1.PDPXMD=0) with PHCON2.HDLDIS=0, which loops transmitted frames back",
+        "the looped-back copy of a transmitted frame arrives corrupted (CRC error)",
+        "set PHCON2.HDLDIS in half duplex" },
+    [ENC_ERR_FD_LOOPBACK] = { "fd_loopback", 10, ENC_REVS_ALL, true, 0.5,
+        "internal loopback in full duplex unreliable",
+        "PHCON1.PLOOPBK=1",
+        "looped-back frames arrive corrupted (CRC error)",
+        "use an external loopback instead of PLOOPBK" },
+    [ENC_ERR_LED_DUPLEX_COLL] = { "led_duplex_collision", 11, ENC_REVS_ALL, false, 1.0,
+        "LED mode 1110 (duplex and collision) unavailable",
+        "PHLCON.LACFG or LBCFG = 1110",
+        "that LED stays dark",
+        "use a different LED mode" },
+    [ENC_ERR_TX_ABORT_STALL] = { "tx_abort_stall", 12, ENC_REVS_ALL, true, 0.5,
+        "a transmit abort may stall the transmit logic",
+        "a half-duplex abort: excessive collisions or a late collision",
+        "the next ECON1.TXRTS never completes (TXRTS stays 1, no TXIF) until TXRST is pulsed; "
+        "clearing TXRST then raises TXERIF",
+        "pulse ECON1.TXRST before each transmission (or after TXERIF), then clear EIR.TXERIF" },
+    [ENC_ERR_LINK_PULSE_COLL] = { "link_pulse_collision", 13, ENC_REVS_B5 | ENC_REVS_B7, true, 0.5,
+        "received link pulses may be taken for collisions",
+        "half duplex: a link pulse of the partner (every 16 ms) arrives while we transmit",
+        "a collision: within MACLCON2 bytes the MAC backs off and retries, later it is a late "
+        "collision: the frame is aborted (TXERIF, TSV late-collision bit)",
+        "on TXERIF with the TSV late-collision bit retransmit (up to 16 times); a larger "
+        "MACLCON2 makes late ones rarer" },
+    [ENC_ERR_RXRDPT_EVEN] = { "rxrdpt_even", 14, ENC_REVS_ALL, true, 1.0,
+        "even values in ERXRDPT may corrupt the receive buffer",
+        "ERXRDPT holds an even address and the ring fills up to it",
+        "the hardware's write pointer reaches ERXRDPT, the ring then looks empty and the next "
+        "frame overwrites the oldest unread packet, its next-packet pointer and status included",
+        "always write ERXRDPT odd: next packet pointer - 1, or ERXND when that is ERXST - 1" },
+    [ENC_ERR_LATECOL] = { "latecol_unreliable", 15, ENC_REVS_ALL, true, 0.5,
+        "ESTAT.LATECOL unreliable",
+        "a late collision aborts a transmission",
+        "ESTAT.LATECOL stays 0 (TXERIF and the TSV are right)",
+        "read the late-collision bit of the transmit status vector (bit 29)" },
+    [ENC_ERR_LED_AUTOPOLARITY] = { "led_autopolarity", 16, ENC_REVS_ALL, true, 0.5,
+        "LED auto-polarity detection unreliable",
+        "a reset: PHCON1.PDPXMD is taken from how LEDB is wired",
+        "PDPXMD (PHY duplex) comes up opposite to the LEDB strap",
+        "write PHCON1.PDPXMD (and MACON3.FULDPX to match) after every reset" },
+    [ENC_ERR_DMA_CSUM_RX] = { "dma_checksum_rx", 17, ENC_REVS_ALL, true, 1.0,
+        "DMA checksum calculations abort receive packets",
+        "a DMA checksum (ECON1.CSUMEN|DMAST) runs while a frame is being received",
+        "that frame is lost",
+        "compute checksums in software, or only while reception is off" },
+    [ENC_ERR_PATTERN_MATCH] = { "pattern_match_extra", 18, ENC_REVS_ALL, true, 0.05,
+        "pattern match filter lets extra packets through",
+        "ERXFCON.PMEN set and a frame whose pattern checksum does not match",
+        "the frame is accepted as if it matched",
+        "check the pattern again in software" },
+    [ENC_ERR_SRC_POWER_SAVE] = { "src_power_save", 19, ENC_REVS_ALL, false, 1.0,
+        "System Reset Command unavailable in power save",
+        "SRC while ECON2.PWRSV=1",
+        "the command is ignored",
+        "clear PWRSV and wait for CLKRDY before SRC, or use the RESET pin" },
+};
+
+const enc_erratum_info_t *enc28j60_erratum_info(unsigned e)
+{
+    return e < ENC_ERR_COUNT ? &errata[e] : NULL;
+}
+
+int enc28j60_erratum_find(const char *name)
+{
+    for (unsigned e = 0; e < ENC_ERR_COUNT; e++)
+        if (!strcmp(errata[e].name, name))
+            return (int)e;
+    return -1;
+}
+
+static unsigned revision_mask(uint8_t erevid)
+{
+    switch (erevid) {
+    case ENC_REV_B1: return ENC_REVS_B1;
+    case ENC_REV_B4: return ENC_REVS_B4;
+    case ENC_REV_B5: return ENC_REVS_B5;
+    default: return ENC_REVS_B7;
+    }
+}
+
+const char *enc28j60_revision_name(uint8_t erevid)
+{
+    switch (erevid) {
+    case ENC_REV_B1: return "B1";
+    case ENC_REV_B4: return "B4";
+    case ENC_REV_B5: return "B5";
+    case ENC_REV_B7: return "B7";
+    default: return "?";
+    }
+}
+
+static int parse_revision(const char *r, uint8_t *out)
+{
+    static const struct { const char *name; uint8_t id; } revs[] = {
+        { "B1", ENC_REV_B1 }, { "B4", ENC_REV_B4 }, { "B5", ENC_REV_B5 }, { "B7", ENC_REV_B7 },
+    };
+    for (unsigned k = 0; r && k < ARRAY_SIZE(revs); k++)
+        if (!strcmp(r, revs[k].name)) {
+            *out = revs[k].id;
+            return 0;
+        }
+    return -1;
+}
+
+int enc28j60_set_revision(enc28j60_t *s, const char *rev)
+{
+    uint8_t id;
+    if (parse_revision(rev, &id))
+        return -1;
+    s->revision = id;
+    unsigned mask = revision_mask(id);
+    for (unsigned e = 0; e < ENC_ERR_COUNT; e++)
+        s->erratum_on[e] = (errata[e].revisions & mask) != 0;
+    enc_clkout_update(s);
+    enc_led_update(s);
+    return 0;
+}
+
+void enc28j60_set_erratum(enc28j60_t *s, unsigned e, bool on)
+{
+    if (e >= ENC_ERR_COUNT)
+        return;
+    s->erratum_on[e] = on;
+    enc_clkout_update(s);
+    enc_led_update(s);
+}
+
+bool enc_erratum(enc28j60_t *s, enum enc_erratum e)
+{
+    return s->erratum_on[e];
+}
+
+/* An erratum's trigger happened: does its symptom show this time? Draws
+ * from the model's stream only when the erratum is on and says "may". */
+bool enc_erratum_draw(enc28j60_t *s, enum enc_erratum e)
+{
+    if (!s->erratum_on[e])
+        return false;
+    if (!errata[e].has_chance)
+        return true;
+    double p = s->erratum_chance[e];
+    if (p >= 1.0)
+        return true;
+    if (p <= 0.0)
+        return false;
+    return rng_chance(&s->rng, p);
+}
+
+void enc_erratum_hit(enc28j60_t *s, enum enc_erratum e, uint16_t addr)
+{
+    s->erratum_hits[e]++;
+    enc_log_event(s, ENC_EV_ERRATUM, (uint8_t)e, 0, addr);
+    log_msg(LOG_TRACE, "enc28j60", "%s: erratum %u (%s): %s", s->name, errata[e].number,
+            errata[e].name, errata[e].symptom);
+    probe_hit(&s->pr_erratum[e]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* small helpers */
+
+sim_time_t enc_cycles(const enc28j60_t *s, uint64_t cycles)
+{
+    /* 40 ns per cycle at 25 MHz; a slower oscillator (positive ppm here
+     * means a longer period) stretches every interval */
+    uint64_t scale = (uint64_t)(1000000 + (int64_t)s->osc_ppm);
+    return (sim_time_t)((cycles * 40u * scale + 500000u) / 1000000u);
+}
+
+uint16_t enc_rd16(const enc28j60_t *s, unsigned bank, unsigned lo)
+{
+    return (uint16_t)(s->regs[bank][lo] | (s->regs[bank][lo + 1] << 8));
+}
+
+void enc_wr16(enc28j60_t *s, unsigned bank, unsigned lo, uint16_t v)
+{
+    s->regs[bank][lo] = (uint8_t)v;
+    s->regs[bank][lo + 1] = (uint8_t)(v >> 8);
+}
+
+void enc_log_event(enc28j60_t *s, enum enc_event_kind k, uint8_t detail, uint16_t len, uint16_t addr)
 {
     unsigned idx = (s->log_head + s->log_count) % ENC_EVENT_LOG;
     if (s->log_count == ENC_EVENT_LOG)
         s->log_head = (s->log_head + 1) % ENC_EVENT_LOG;
     else
         s->log_count++;
-    s->log[idx].t = s->sched->now;
-    s->log[idx].kind = (uint8_t)k;
-    s->log[idx].len = len;
-    s->log[idx].addr = addr;
+    s->log[idx] = (enc_event_t){ s->sched->now, (uint8_t)k, detail, len, addr };
 }
 
-unsigned enc28j60_events(const enc28j60_t *s, enc_event_t *out, unsigned max)
+/* The driver did something the chip does not support: log it once per
+ * kind and place, count it, and let a scenario see it. */
+static void bad_input(enc28j60_t *s, enum enc_bad_kind kind, unsigned where, const char *fmt, ...)
+    SIM_PRINTF(4, 5);
+static void bad_input(enc28j60_t *s, enum enc_bad_kind kind, unsigned where, const char *fmt, ...)
 {
-    unsigned n = s->log_count < max ? s->log_count : max;
-    for (unsigned k = 0; k < n; k++)
-        out[k] = s->log[(s->log_head + k) % ENC_EVENT_LOG];
-    return n;
+    char text[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + (uint64_t)kind * 0x10000u + where, "%s: %s",
+             s->name, text);
+    enc_log_event(s, ENC_EV_BAD_COMMAND, (uint8_t)kind, (uint16_t)where, 0);
+    probe_hit(&s->pr_bad_command);
 }
 
-/* ---------------------------------------------------------------------- */
-/* registers */
-
-static uint16_t rd16(const enc28j60_t *s, unsigned bank, unsigned lo)
+bool enc_mac_ready(const enc28j60_t *s)
 {
-    return (uint16_t)(s->bank[bank][lo] | (s->bank[bank][lo + 1] << 8));
+    return s->powered && !s->in_reset && s->osc_ready && s->sched->now >= s->mac_ready_at &&
+           !(s->econ2 & ENC_ECON2_PWRSV);
 }
 
-static void wr16(enc28j60_t *s, unsigned bank, unsigned lo, uint16_t v)
+void enc_update_irq(enc28j60_t *s)
 {
-    s->bank[bank][lo] = (uint8_t)v;
-    s->bank[bank][lo + 1] = (uint8_t)(v >> 8);
-}
-
-static unsigned cur_bank(const enc28j60_t *s)
-{
-    return s->econ1 & 3;
-}
-
-static bool is_mac_mii(unsigned bank, unsigned addr)
-{
-    if (addr >= 0x1B)
-        return false;
-    if (bank == 2)
-        return true;
-    return bank == 3 && (addr <= 0x05 || addr == MISTAT);
-}
-
-static void update_int(enc28j60_t *s)
-{
-    uint8_t pend = s->eir & s->eie & 0x7B;
-    if (pend)
-        s->estat |= ESTAT_INT;
+    uint8_t pending = s->eie & s->eir & ENC_INT_SOURCES;
+    if (pending)
+        s->estat |= ENC_ESTAT_INT;
     else
-        s->estat &= ~ESTAT_INT;
-    bool asserted = (s->eie & EIE_INTIE) && pend;
+        s->estat &= (uint8_t)~ENC_ESTAT_INT;
+    if (!s->powered) {
+        gpio_pin_drive(&s->int_pin, GPIO_RELEASED);
+        return;
+    }
+    bool asserted = !s->in_reset && (s->eie & ENC_EIE_INTIE) && pending;
     gpio_pin_drive(&s->int_pin, asserted ? GPIO_DRIVE_LOW : GPIO_DRIVE_HIGH);
 }
 
-static void set_pktif(enc28j60_t *s)
+/* ------------------------------------------------------------------------ */
+/* register access */
+
+static unsigned cur_bank(const enc28j60_t *s)
 {
-    if (s->bank[1][EPKTCNT])
-        s->eir |= EIR_PKTIF;
-    else
-        s->eir &= ~EIR_PKTIF;
+    return s->econ1 & ENC_ECON1_BSEL;
 }
 
-static void phy_reset(enc28j60_t *s)
+/* Is the address in the MAC/MII space (RCR answers a dummy byte first)? */
+static bool mac_space(unsigned bank, unsigned addr)
 {
-    memset(s->phy, 0, sizeof s->phy);
-    s->phy[PHSTAT1] = 0x1800 | (s->link_up ? 0x0004 : 0);
-    s->phy[PHID1] = 0x0083;
-    s->phy[PHID2] = 0x1400;
-    s->phy[PHLCON] = 0x3422;
-    s->phy_link_latched_low = !s->link_up;
+    if (addr >= 0x1B)
+        return false;
+    return bank == 2 || (bank == 3 && (addr <= ENC_MAADR2 || addr == ENC_MISTAT));
 }
 
-static uint16_t phy_read(enc28j60_t *s, unsigned reg)
+static uint8_t estat_value(const enc28j60_t *s)
 {
-    switch (reg) {
-    case PHSTAT1: {
-        uint16_t v = 0x1800 | ((s->link_up && !s->phy_link_latched_low) ? 0x0004 : 0);
-        s->phy_link_latched_low = false; /* LLSTAT re-arms on read */
-        return v;
-    }
-    case PHSTAT2: {
-        uint16_t v = (s->link_up ? 0x0400 : 0) | ((s->phy[PHCON1] & 0x0100) ? 0x0200 : 0);
-        if (s->tx_busy)
-            v |= 0x2000;
-        return v;
-    }
-    case PHIR: {
-        uint16_t v = s->phy[PHIR];
-        s->phy[PHIR] = 0;
-        s->eir &= ~EIR_LINKIF;
-        update_int(s);
-        return v;
-    }
-    default:
-        return reg < 0x20 ? s->phy[reg] : 0;
-    }
+    uint8_t v = s->estat & (ENC_ESTAT_INT | ENC_ESTAT_BUFER | ENC_ESTAT_LATECOL | ENC_ESTAT_TXABRT);
+    if (s->rxq_count)
+        v |= ENC_ESTAT_RXBUSY;
+    if (s->osc_ready)
+        v |= ENC_ESTAT_CLKRDY;
+    return v;
 }
 
-static void phy_write(enc28j60_t *s, unsigned reg, uint16_t v)
-{
-    switch (reg) {
-    case PHCON1:
-        if (v & 0x8000) { /* PRST self-clears */
-            phy_reset(s);
-            return;
-        }
-        s->phy[PHCON1] = v & 0x4900;
-        return;
-    case PHCON2: s->phy[PHCON2] = v & 0x6500; return;
-    case PHIE: s->phy[PHIE] = v & 0x0012; return;
-    case PHLCON: s->phy[PHLCON] = v; return;
-    case PHSTAT1: case PHSTAT2: case PHID1: case PHID2: case PHIR:
-        return; /* read-only */
-    default:
-        log_once(LOG_GUEST_ERROR, "enc28j60", 0x100 + reg, "%s: write to reserved PHY register 0x%02x",
-                 s->name, reg);
-        return;
-    }
-}
-
-static void mii_done(void *opaque)
-{
-    enc28j60_t *s = opaque;
-    s->mii_busy = false;
-    s->bank[3][MISTAT] &= ~1u;
-}
-
-static void mii_start(enc28j60_t *s)
-{
-    s->mii_busy = true;
-    s->bank[3][MISTAT] |= 1;
-    sched_after(s->sched, &s->mii_event, MII_NS);
-}
-
-/* RX ring helpers */
-static uint16_t erxst(const enc28j60_t *s) { return rd16(s, 0, ERXSTL) & 0x1FFF; }
-static uint16_t erxnd(const enc28j60_t *s) { return rd16(s, 0, ERXNDL) & 0x1FFF; }
-
-static uint16_t ring_next(const enc28j60_t *s, uint16_t a)
-{
-    if (a == erxnd(s))
-        return erxst(s);
-    return (uint16_t)((a + 1) & 0x1FFF);
-}
-
-static void start_tx(enc28j60_t *s);
-static void start_dma(enc28j60_t *s);
-static void tx_complete(enc28j60_t *s, bool aborted, uint16_t wire_len);
-static void ost_done(void *opaque);
-
-static void econ1_written(enc28j60_t *s, uint8_t old)
-{
-    uint8_t v = s->econ1;
-    if ((v & ECON1_TXRST) && (v & ECON1_TXRTS)) {
-        s->econ1 &= ~ECON1_TXRTS;
-        v = s->econ1;
-    }
-    if ((v & ECON1_TXRTS) && !(old & ECON1_TXRTS))
-        start_tx(s);
-    if (!(v & ECON1_TXRTS) && (old & ECON1_TXRTS) && s->tx_busy) {
-        /* the host cancelled the transmission */
-        sched_cancel(s->sched, &s->tx_event);
-        tx_complete(s, true, 0);
-    }
-    if ((v & ECON1_DMAST) && !(old & ECON1_DMAST))
-        start_dma(s);
-    if (!(v & ECON1_DMAST) && (old & ECON1_DMAST) && s->dma_busy) {
-        sched_cancel(s->sched, &s->dma_event);
-        s->dma_busy = false;
-        s->eir |= EIR_DMAIF;
-    }
-    if (v & ECON1_RXRST) {
-        s->bank[1][EPKTCNT] = 0;
-        set_pktif(s);
-    }
-    update_int(s);
-}
-
-static void econ2_written(enc28j60_t *s, uint8_t old)
-{
-    if (s->econ2 & ECON2_PKTDEC) {
-        if (s->bank[1][EPKTCNT])
-            s->bank[1][EPKTCNT]--;
-        s->econ2 &= ~ECON2_PKTDEC;
-        set_pktif(s);
-    }
-    if ((s->econ2 & ECON2_PWRSV) && !(old & ECON2_PWRSV)) {
-        s->estat &= ~ESTAT_CLKRDY;
-        sched_cancel(s->sched, &s->ost_event);
-    }
-    if (!(s->econ2 & ECON2_PWRSV) && (old & ECON2_PWRSV))
-        sched_after(s->sched, &s->ost_event, OST_NS);
-    update_int(s);
-}
-
-static void bist_run(enc28j60_t *s)
-{
-    uint8_t con = s->bank[3][EBSTCON];
-    unsigned tmsel = (con >> 2) & 3;
-    if (tmsel == 1) {
-        for (unsigned a = 0; a < ENC_MEM_SIZE; a++)
-            s->mem[a] = (uint8_t)a;
-    } else {
-        log_once(LOG_UNIMP, "enc28j60", 0x200 + tmsel, "%s: BIST fill mode %u not modelled (address fill only)",
-                 s->name, tmsel);
-    }
-    uint32_t sum = 0;
-    for (unsigned a = 0; a < ENC_MEM_SIZE; a += 2)
-        sum += (uint32_t)(s->mem[a] << 8 | s->mem[a + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    uint16_t cs = (uint16_t)~sum;
-    s->bank[3][EBSTCSL] = (uint8_t)cs;
-    s->bank[3][EBSTCSL + 1] = (uint8_t)(cs >> 8);
-    s->bank[3][EBSTCON] &= ~1u;
-}
-
-/* A register write after masks; side effects per register. */
-static void reg_write(enc28j60_t *s, unsigned addr, uint8_t v)
-{
-    if (addr >= 0x1B) {
-        uint8_t old;
-        switch (addr) {
-        case EIE: s->eie = v & 0xFB; update_int(s); return;
-        case EIR:
-            /* PKTIF and LINKIF are read-only */
-            s->eir = (s->eir & (EIR_PKTIF | EIR_LINKIF)) | (v & (EIR_DMAIF | EIR_TXIF | EIR_TXERIF | EIR_RXERIF));
-            update_int(s);
-            return;
-        case ESTAT:
-            /* BUFER and TXABRT are host-cleared; the rest read-only */
-            s->estat = (s->estat & ~0x42u) | (v & s->estat & 0x42u);
-            return;
-        case ECON2: old = s->econ2; s->econ2 = v & 0xE8; econ2_written(s, old); return;
-        default: old = s->econ1; s->econ1 = v; econ1_written(s, old); return;
-        }
-    }
-    unsigned b = cur_bank(s);
-    if ((s->econ2 & ECON2_PWRSV) && is_mac_mii(b, addr)) {
-        log_once(LOG_GUEST_ERROR, "enc28j60", 0x300 + addr, "%s: MAC/MII register written in power save", s->name);
-        return;
-    }
-    switch (b) {
-    case 0:
-        if (addr == ERXRDPTL) {
-            s->erxrdpt_low = v;
-            return;
-        }
-        if (addr == ERXRDPTL + 1) {
-            s->bank[0][ERXRDPTL] = s->erxrdpt_low;
-            s->bank[0][ERXRDPTL + 1] = v & 0x1F;
-            return;
-        }
-        if (addr == ERXWRPTL || addr == ERXWRPTL + 1 || addr >= 0x18)
-            return; /* read-only / reserved */
-        if (addr == EDMACSL || addr == EDMACSL + 1) {
-            s->bank[0][addr] = v;
-            return;
-        }
-        s->bank[0][addr] = (addr & 1) ? v & 0x1F : v;
-        if (addr >= ERXSTL && addr <= ERXNDL + 1)
-            s->erxwrpt = erxst(s); /* writing the ring bounds resets the write pointer */
-        return;
-    case 1:
-        if (addr == EPKTCNT || addr == 0x12 || addr == 0x13 || addr >= 0x1A)
-            return;
-        s->bank[1][addr] = (addr == EPMOL + 1) ? v & 0x1F : v;
-        return;
-    case 2:
-        switch (addr) {
-        case MICMD: {
-            uint8_t old = s->bank[2][MICMD];
-            s->bank[2][MICMD] = v & 3;
-            if (((v & 1) && !(old & 1)) || ((v & 2) && !(old & 2))) {
-                /* latch the read on the 0->1 edge; it completes even if
-                 * MIIRD is cleared at once (RIOT does) */
-                uint16_t r = phy_read(s, s->bank[2][MIREGADR] & 0x1F);
-                s->bank[2][MIRDL] = (uint8_t)r;
-                s->bank[2][MIRDH] = (uint8_t)(r >> 8);
-                mii_start(s);
-            }
-            return;
-        }
-        case MIWRH:
-            s->bank[2][MIWRH] = v;
-            phy_write(s, s->bank[2][MIREGADR] & 0x1F, (uint16_t)(s->bank[2][MIWRL] | v << 8));
-            mii_start(s);
-            return;
-        case MIRDL: case MIRDH:
-            return;
-        case MACON3:
-            s->bank[2][MACON3] = v;
-            s->bank[3][EFLOCON] = (uint8_t)((s->bank[3][EFLOCON] & 3) | ((v & 1) << 2));
-            return;
-        default:
-            s->bank[2][addr] = (addr == MAMXFLL + 1 || addr == MAIPGL || addr == MAIPGH || addr == MABBIPG)
-                                   ? v & 0x7F : v;
-            if (addr == MAMXFLL + 1)
-                s->bank[2][addr] = v;
-            return;
-        }
-    default:
-        switch (addr) {
-        case MISTAT: case EREVID: case EBSTCSL: case EBSTCSL + 1:
-            return;
-        case EBSTCON:
-            s->bank[3][EBSTCON] = v;
-            if ((v & 1) && (v & 2))
-                bist_run(s);
-            return;
-        case EFLOCON:
-            s->bank[3][EFLOCON] = (uint8_t)((s->bank[3][EFLOCON] & 4) | (v & 3));
-            return;
-        case EPAUSL + 1:
-            s->bank[3][addr] = v;
-            return;
-        default:
-            if (addr < 0x1B)
-                s->bank[3][addr] = v;
-            return;
-        }
-    }
-}
-
-static uint8_t reg_read(enc28j60_t *s, unsigned addr)
+/* The value a register holds, without side effects. */
+static uint8_t reg_value(const enc28j60_t *s, unsigned bank, unsigned addr)
 {
     switch (addr) {
-    case EIE: return s->eie;
-    case EIR: return s->eir;
-    case ESTAT: return s->estat;
-    case ECON2: return s->econ2 & ~ECON2_PKTDEC;
-    case ECON1: return s->econ1;
+    case ENC_EIE: return s->eie;
+    case ENC_EIR: return s->eir;
+    case ENC_ESTAT: return estat_value(s);
+    case ENC_ECON2: return s->econ2 & (uint8_t)~ENC_ECON2_PKTDEC;
+    case ENC_ECON1: return s->econ1;
     default: break;
     }
-    unsigned b = cur_bank(s);
-    if (b == 0 && addr == ERXWRPTL)
-        return (uint8_t)s->erxwrpt;
-    if (b == 0 && addr == ERXWRPTL + 1)
-        return (uint8_t)(s->erxwrpt >> 8);
-    if ((s->econ2 & ECON2_PWRSV) && is_mac_mii(b, addr))
+    const enc_reg_desc_t *d = enc_reg_desc(bank, addr);
+    if (d->kind == ENC_R_NONE || d->kind == ENC_R_RESERVED)
         return 0;
-    return s->bank[b][addr];
+    if (bank == 0 && addr == ENC_ERXWRPTL)
+        return (uint8_t)s->erxwrpt;
+    if (bank == 0 && addr == ENC_ERXWRPTL + 1)
+        return (uint8_t)(s->erxwrpt >> 8);
+    if (bank == 3) {
+        switch (addr) {
+        case ENC_MISTAT: {
+            uint8_t v = 0;
+            if (sched_is_armed(&s->mii_ev))
+                v |= ENC_MISTAT_BUSY;
+            if (s->mii_op == 3)
+                v |= ENC_MISTAT_SCAN;
+            if (s->mii_op == 3 && s->regs[3][ENC_MISTAT] & ENC_MISTAT_NVALID)
+                v |= ENC_MISTAT_NVALID;
+            return v;
+        }
+        case ENC_EREVID: return s->revision;
+        case ENC_EFLOCON:
+            return (uint8_t)((s->regs[3][ENC_EFLOCON] & ENC_EFLOCON_FCEN) |
+                             ((s->regs[2][ENC_MACON3] & ENC_MACON3_FULDPX) ? ENC_EFLOCON_FULDPXS : 0));
+        default: break;
+        }
+    }
+    return s->regs[bank][addr];
 }
 
 uint8_t enc28j60_peek(const enc28j60_t *s, unsigned bank, unsigned addr)
 {
-    if (addr >= 0x1B) {
-        switch (addr) {
-        case EIE: return s->eie;
-        case EIR: return s->eir;
-        case ESTAT: return s->estat;
-        case ECON2: return s->econ2;
-        default: return s->econ1;
-        }
-    }
-    return bank < 4 ? s->bank[bank][addr] : 0;
+    if (addr > 0x1F)
+        return 0;
+    return reg_value(s, bank & 3, addr);
 }
 
-/* ---------------------------------------------------------------------- */
-/* SPI */
-
-static uint16_t spi_transfer(void *dev, uint16_t mosi, unsigned bits)
+unsigned enc28j60_dump(const enc28j60_t *s, enc_reg_view_t *out, unsigned max)
 {
-    enc28j60_t *s = dev;
-    (void)bits;
-    uint8_t in = (uint8_t)mosi, out = 0;
-    s->spi_bytes++;
-    if (s->in_reset)
-        return 0;
-    unsigned n = s->nbyte++;
-    if (n == 0) {
-        s->opcode = in >> 5;
-        s->arg = in & 0x1F;
-        if (s->opcode == 6 || ((s->opcode == 1 || s->opcode == 3) && s->arg != 0x1A) ||
-            (s->opcode == 7 && s->arg != 0x1F)) {
-            log_once(LOG_GUEST_ERROR, "enc28j60", 0x400 + in, "%s: reserved SPI opcode 0x%02x ignored",
-                     s->name, in);
-            log_event(s, ENC_EV_BAD_COMMAND, in, 0);
-            s->opcode = 0xFF;
+    unsigned n = 0;
+    for (unsigned b = 0; b < 5; b++) {
+        unsigned from = b < 4 ? 0 : 0x1B, to = b < 4 ? 0x1B : 0x20;
+        for (unsigned a = from; a < to; a++) {
+            const enc_reg_desc_t *d = enc_reg_desc(b < 4 ? b : 0, a);
+            if (!d->name || d->kind == ENC_R_RESERVED)
+                continue;
+            if (n < max)
+                out[n] = (enc_reg_view_t){ (uint8_t)b, (uint8_t)a, reg_value(s, b < 4 ? b : 0, a), d->name };
+            n++;
         }
-        if (s->opcode == 7)
-            s->src_pending = true;
+    }
+    return n < max ? n : max;
+}
+
+/* Can the host reach a MAC/MII register now? Logs why not. */
+static bool mac_access(enc28j60_t *s, unsigned bank, unsigned addr, bool write)
+{
+    if (s->econ2 & ENC_ECON2_PWRSV) {
+        bad_input(s, ENC_BAD_POWER_SAVE, bank * 32 + addr + (write ? 0x100u : 0u),
+                  "MAC/MII register %s %s in power save (ignored)", enc28j60_reg_name(bank, addr),
+                  write ? "written" : "read");
+        return false;
+    }
+    if (!s->osc_ready || s->sched->now < s->mac_ready_at) {
+        if (s->osc_ready)
+            enc_erratum_hit(s, ENC_ERR_SRC_CLKRDY, (uint16_t)(bank * 32 + addr));
+        bad_input(s, ENC_BAD_NOT_READY, bank * 32 + addr + (write ? 0x100u : 0u),
+                  "MAC/MII register %s %s before the chip is ready (ignored)",
+                  enc28j60_reg_name(bank, addr), write ? "written" : "read");
+        return false;
+    }
+    return true;
+}
+
+/* Erratum 1: slow asynchronous SCK corrupts MAC/MII accesses. */
+static uint8_t slow_clock_corrupt(enc28j60_t *s, unsigned bank, unsigned addr, uint8_t v)
+{
+    if (!s->spi_sck_hz || s->spi_sck_hz >= 8000000u || !s->erratum_on[ENC_ERR_SPI_SLOW_CLOCK])
+        return v;
+    if (!enc_erratum_draw(s, ENC_ERR_SPI_SLOW_CLOCK))
+        return v;
+    enc_erratum_hit(s, ENC_ERR_SPI_SLOW_CLOCK, (uint16_t)(bank * 32 + addr));
+    return (uint8_t)(v ^ (1u << rng_below(&s->rng, 8)));
+}
+
+static uint8_t reg_read(enc28j60_t *s, unsigned addr)
+{
+    unsigned bank = cur_bank(s);
+    if (addr == ENC_EIR) {
+        uint8_t v = s->eir;
+        if (s->pktif_stale)
+            v &= (uint8_t)~ENC_INT_PKT;
+        return v;
+    }
+    if (addr >= 0x1B)
+        return reg_value(s, bank, addr);
+    const enc_reg_desc_t *d = enc_reg_desc(bank, addr);
+    if (d->kind == ENC_R_NONE || d->kind == ENC_R_RESERVED) {
+        bad_input(s, ENC_BAD_UNIMPLEMENTED, bank * 32 + addr,
+                  "read of %s register at bank %u address 0x%02x (reads 0)",
+                  d->kind == ENC_R_NONE ? "an unimplemented" : "a reserved", bank, addr);
         return 0;
     }
-    switch (s->opcode) {
-    case 0: { /* RCR */
-        bool dummy = is_mac_mii(cur_bank(s), s->arg);
-        if (n == 1 && dummy)
+    if (d->kind == ENC_R_MAC || d->kind == ENC_R_MII) {
+        if (!mac_access(s, bank, addr, false))
             return 0;
-        if (n == (dummy ? 2u : 1u))
-            out = reg_read(s, s->arg);
-        break;
+        return slow_clock_corrupt(s, bank, addr, reg_value(s, bank, addr));
     }
-    case 1: { /* RBM */
-        uint16_t p = rd16(s, 0, ERDPTL) & 0x1FFF;
-        out = s->mem[p];
-        if (s->econ2 & ECON2_AUTOINC)
-            wr16(s, 0, ERDPTL, ring_next(s, p));
-        break;
+    return reg_value(s, bank, addr);
+}
+
+static void econ1_written(enc28j60_t *s, uint8_t old)
+{
+    uint8_t v = s->econ1;
+    uint8_t rose = (uint8_t)(v & ~old), fell = (uint8_t)(old & ~v);
+    if (rose & ENC_ECON1_TXRST)
+        enc_tx_reset_changed(s, true);
+    if (fell & ENC_ECON1_TXRST)
+        enc_tx_reset_changed(s, false);
+    if (s->econ1 & ENC_ECON1_TXRST) {
+        if (rose & ENC_ECON1_TXRTS)
+            log_msg(LOG_TRACE, "enc28j60", "%s: TXRTS while TXRST holds the transmitter", s->name);
+        s->econ1 &= (uint8_t)~ENC_ECON1_TXRTS;
+    } else if (rose & ENC_ECON1_TXRTS) {
+        enc_tx_request(s);
+    } else if (fell & ENC_ECON1_TXRTS) {
+        enc_tx_cancel(s);
     }
-    case 2: /* WCR */
-        if (n == 1)
-            reg_write(s, s->arg, in);
-        break;
-    case 3: { /* WBM */
-        uint16_t p = rd16(s, 0, EWRPTL) & 0x1FFF;
-        s->mem[p] = in;
-        if (s->econ2 & ECON2_AUTOINC)
-            wr16(s, 0, EWRPTL, (uint16_t)((p + 1) & 0x1FFF));
-        break;
+    if (rose & ENC_ECON1_DMAST)
+        enc_dma_start(s);
+    else if ((fell & ENC_ECON1_DMAST) && (s->dma_busy || s->dma_waits_tx))
+        enc_dma_cancel(s);
+    if (rose & ENC_ECON1_RXRST)
+        enc_rx_reset(s);
+    enc_update_irq(s);
+}
+
+static void power_save(enc28j60_t *s, bool enter);
+
+static void econ2_written(enc28j60_t *s, uint8_t old)
+{
+    if (s->econ2 & ENC_ECON2_PKTDEC) {
+        uint8_t count = s->regs[1][ENC_EPKTCNT];
+        if (count)
+            enc_set_pktcnt(s, count - 1u);
+        else
+            log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x908,
+                     "%s: ECON2.PKTDEC with EPKTCNT already 0 (it stays 0)", s->name);
+        s->econ2 &= (uint8_t)~ENC_ECON2_PKTDEC;
     }
-    case 4: case 5: /* BFS / BFC */
-        if (n == 1) {
-            if (is_mac_mii(cur_bank(s), s->arg)) {
-                log_once(LOG_GUEST_ERROR, "enc28j60", 0x500 + s->arg,
-                         "%s: BFS/BFC on MAC/MII register 0x%02x: applied as a plain read-modify-write",
-                         s->name, s->arg);
+    if ((s->econ2 & 0x10) && !(old & 0x10))
+        bad_input(s, ENC_BAD_UNIMPLEMENTED, 0x1E, "reserved bit 4 of ECON2 set");
+    bool was = old & ENC_ECON2_PWRSV, now = s->econ2 & ENC_ECON2_PWRSV;
+    if (now != was)
+        power_save(s, now);
+    enc_update_irq(s);
+}
+
+static void pointer_check(enc28j60_t *s, unsigned bank, unsigned addr, uint8_t v)
+{
+    bool high = (bank == 0 && addr < 0x16 && (addr & 1)) || (bank == 1 && addr == ENC_EPMOL + 1);
+    if (high && (v & 0xE0))
+        bad_input(s, ENC_BAD_POINTER, bank * 32 + addr,
+                  "%s = 0x%02x: pointers are 13 bits, the chip keeps 0x%02x",
+                  enc28j60_reg_name(bank, addr), v, v & 0x1F);
+}
+
+static void reg_write(enc28j60_t *s, unsigned addr, uint8_t v)
+{
+    unsigned bank = cur_bank(s);
+    const enc_reg_desc_t *d = enc_reg_desc(bank, addr);
+    if (addr >= 0x1B) {
+        uint8_t old;
+        switch (addr) {
+        case ENC_EIE:
+            s->eie = v;
+            if (v & 0x04)
+                bad_input(s, ENC_BAD_UNIMPLEMENTED, 0x1B, "reserved bit 2 of EIE set");
+            break;
+        case ENC_EIR:
+            /* PKTIF and LINKIF follow EPKTCNT and PHIR; the others are R/C */
+            s->eir = (uint8_t)((s->eir & ~d->cmask) | (s->eir & d->cmask & v));
+            break;
+        case ENC_ESTAT:
+            s->estat = (uint8_t)((s->estat & ~d->cmask) | (s->estat & d->cmask & v));
+            break;
+        case ENC_ECON2:
+            old = s->econ2;
+            s->econ2 = v & d->wmask;
+            econ2_written(s, old);
+            return;
+        default:
+            old = s->econ1;
+            s->econ1 = v;
+            econ1_written(s, old);
+            return;
+        }
+        enc_update_irq(s);
+        return;
+    }
+    if (d->kind == ENC_R_NONE || d->kind == ENC_R_RESERVED) {
+        bad_input(s, ENC_BAD_UNIMPLEMENTED, bank * 32 + addr + 0x100u,
+                  "write of 0x%02x to %s register at bank %u address 0x%02x (ignored)", v,
+                  d->kind == ENC_R_NONE ? "an unimplemented" : "a reserved", bank, addr);
+        return;
+    }
+    if (d->kind == ENC_R_MAC || d->kind == ENC_R_MII) {
+        if (!mac_access(s, bank, addr, true))
+            return;
+        v = slow_clock_corrupt(s, bank, addr, v);
+    }
+    if (!d->wmask) {
+        bad_input(s, ENC_BAD_UNIMPLEMENTED, bank * 32 + addr + 0x200u,
+                  "write of 0x%02x to read-only register %s (ignored)", v, d->name);
+        return;
+    }
+    pointer_check(s, bank, addr, v);
+    uint8_t old = s->regs[bank][addr];
+    uint8_t nv = (uint8_t)((old & ~d->wmask) | (v & d->wmask));
+    if (bank == 0 && addr == ENC_ERXRDPTL) {
+        s->erxrdpt_latch = nv;  /* takes effect with the high byte */
+        return;
+    }
+    s->regs[bank][addr] = nv;
+    switch (bank) {
+    case 0:
+        if (addr == ENC_ERXRDPTL + 1) {
+            s->regs[0][ENC_ERXRDPTL] = s->erxrdpt_latch;
+        } else if (addr >= ENC_ERXSTL && addr <= ENC_ERXNDL + 1) {
+            /* writing the ring bounds reloads the hardware write pointer */
+            uint16_t st = enc_erxst(s);
+            s->erxwrpt = st;
+            if (st != 0 && enc_erratum_draw(s, ENC_ERR_ERXWRPT_ZERO)) {
+                s->erxwrpt = 0;
+                enc_erratum_hit(s, ENC_ERR_ERXWRPT_ZERO, st);
             }
-            uint8_t cur = reg_read(s, s->arg);
-            reg_write(s, s->arg, s->opcode == 4 ? cur | in : cur & ~in);
+        }
+        break;
+    case 2:
+        if (addr == ENC_MICMD)
+            enc_micmd_written(s, old, nv);
+        else if (addr == ENC_MIWRH)
+            enc_miwrh_written(s);
+        else if (addr == ENC_MACON1 && (nv & (ENC_MACON1_TXPAUS | ENC_MACON1_RXPAUS)))
+            log_once(LOG_UNIMP, "enc28j60", s->log_key + 0x901,
+                     "%s: pause frames (MACON1.TXPAUS/RXPAUS) are not modelled", s->name);
+        else if (addr == ENC_MACON3 && (nv & ENC_MACON3_PHDREN))
+            log_once(LOG_UNIMP, "enc28j60", s->log_key + 0x902,
+                     "%s: MACON3.PHDREN (proprietary header) is not modelled", s->name);
+        break;
+    case 3:
+        if (addr == ENC_EBSTCON) {
+            if ((nv & ENC_EBSTCON_BISTST) && !(old & ENC_EBSTCON_BISTST))
+                enc_bist_start(s);
+            else if (!(nv & ENC_EBSTCON_BISTST) && s->bist_busy) {
+                sched_cancel(s->sched, &s->bist_ev);
+                s->bist_busy = false;
+            }
+        } else if (addr == ENC_ECOCON) {
+            enc_clkout_update(s);
+        } else if (addr == ENC_EFLOCON && (nv & ENC_EFLOCON_FCEN)) {
+            log_once(LOG_UNIMP, "enc28j60", s->log_key + 0x903,
+                     "%s: flow control (EFLOCON.FCEN) is not modelled: no pause frames are sent",
+                     s->name);
         }
         break;
     default:
         break;
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* resets, oscillator start-up, power save */
+
+static void fill_noise(enc28j60_t *s)
+{
+    for (unsigned a = 0; a < ENC_MEM_SIZE; a += 8) {
+        uint64_t r = rng_next(&s->rng);
+        memcpy(s->mem + a, &r, 8);
+    }
+}
+
+static void stop_activity(enc28j60_t *s)
+{
+    sched_cancel(s->sched, &s->mii_ev);
+    sched_cancel(s->sched, &s->tx_ev);
+    sched_cancel(s->sched, &s->dma_ev);
+    sched_cancel(s->sched, &s->bist_ev);
+    sched_cancel(s->sched, &s->rx_ev);
+    sched_cancel(s->sched, &s->link_ev);
+    sched_cancel(s->sched, &s->ready_ev);
+    s->mii_op = 0;
+    s->rxq_count = 0;
+    s->tx_busy = false;
+    s->tx_stalled = false;
+    s->tx_error_since_reset = false;
+    s->dma_busy = s->dma_waits_tx = s->bist_busy = false;
+    memset(s->act_until, 0, sizeof s->act_until);
+}
+
+static void registers_reset(enc28j60_t *s, bool power_on)
+{
+    for (unsigned b = 0; b < 4; b++)
+        for (unsigned a = 0; a < 0x1B; a++) {
+            const enc_reg_desc_t *d = enc_reg_desc(b, a);
+            if (!power_on && d->keep_on_reset)
+                continue;
+            s->regs[b][a] = d->kind == ENC_R_NONE ? 0 : d->reset;
+        }
+    s->eie = s->eir = s->estat = s->econ1 = 0;
+    s->econ2 = ENC_ECON2_AUTOINC;
+    s->erxrdpt_latch = s->regs[0][ENC_ERXRDPTL];
+    s->erxwrpt = 0;
+    s->pktif_stale = false;
+}
+
+static void start_ost(enc28j60_t *s)
+{
+    s->osc_ready = false;
+    sched_after(s->sched, &s->ost_ev, enc_cycles(s, ENC_OST_CYCLES));
+}
+
+static void ost_event(void *opaque)
+{
+    enc28j60_t *s = opaque;
+    s->osc_ready = true;
+    if (s->mac_ready_at < s->sched->now)
+        s->mac_ready_at = s->sched->now;
+    sched_at(s->sched, &s->ready_ev, s->mac_ready_at);
+}
+
+/* The MAC has a clock again: what the host asked for meanwhile starts. */
+static void ready_event(void *opaque)
+{
+    enc28j60_t *s = opaque;
+    if (!enc_mac_ready(s))
+        return;
+    if ((s->econ1 & ENC_ECON1_TXRTS) && !s->tx_busy && !s->tx_stalled)
+        enc_tx_request(s);
+    if ((s->econ1 & ENC_ECON1_DMAST) && !s->dma_busy)
+        enc_dma_start(s);
+    enc_phy_power_changed(s);
+}
+
+static void chip_reset(enc28j60_t *s, enum enc_reset_kind kind)
+{
+    stop_activity(s);
+    bool power_on = kind == ENC_RST_POWER_ON;
+    registers_reset(s, power_on);
+    if (power_on)
+        fill_noise(s);
+    s->selected = false;
+    s->nbyte = 0;
+    s->src_pending = false;
+    switch (kind) {
+    case ENC_RST_SRC:
+        if (s->erratum_on[ENC_ERR_SRC_CLKRDY] && s->osc_ready) {
+            /* the start-up timer does not run again and CLKRDY stays; the
+             * PHY clock restarts some time within the next millisecond */
+            sim_time_t ost = enc_cycles(s, ENC_OST_CYCLES);
+            s->mac_ready_at = s->sched->now + ost +
+                              rng_below(&s->rng, ENC_SRC_READY_MAX_NS - ost + 1);
+            sched_at(s->sched, &s->ready_ev, s->mac_ready_at);
+            log_msg(LOG_TRACE, "enc28j60", "%s: SRC: CLKRDY stays set, ready in %llu ns", s->name,
+                    (unsigned long long)(s->mac_ready_at - s->sched->now));
+        } else {
+            s->mac_ready_at = 0;
+            start_ost(s);
+        }
+        break;
+    case ENC_RST_POWER_ON:
+        s->mac_ready_at = 0;
+        start_ost(s);
+        break;
+    default: /* the RESET pin: the start-up timer runs when the pin rises */
+        s->mac_ready_at = 0;
+        s->osc_ready = false;
+        sched_cancel(s->sched, &s->ost_ev);
+        break;
+    }
+    enc_phy_reset(s, power_on);
+    s->stats.resets++;
+    enc_log_event(s, ENC_EV_RESET, (uint8_t)kind, 0, 0);
+    probe_hit(&s->pr_reset);
+    enc_update_irq(s);
+    enc_led_update(s);
+    enc_clkout_update(s);
+}
+
+static void power_save(enc28j60_t *s, bool enter)
+{
+    enc_log_event(s, ENC_EV_POWER_SAVE, enter, 0, 0);
+    if (enter) {
+        if (s->tx_busy || (s->econ1 & ENC_ECON1_TXRTS))
+            bad_input(s, ENC_BAD_POWER_SAVE, 0x1E,
+                      "power save entered while a transmission is pending (it is lost)");
+        if (s->rxq_count)
+            bad_input(s, ENC_BAD_POWER_SAVE, 0x1F,
+                      "power save entered while a frame is being received (it is lost)");
+        sched_cancel(s->sched, &s->tx_ev);
+        sched_cancel(s->sched, &s->rx_ev);
+        sched_cancel(s->sched, &s->mii_ev);
+        sched_cancel(s->sched, &s->ost_ev);
+        sched_cancel(s->sched, &s->ready_ev);
+        s->tx_busy = false;
+        s->rxq_count = 0;
+        s->mii_op = 0;
+        s->osc_ready = false;
+        s->econ1 &= (uint8_t)~ENC_ECON1_TXRTS;
+    } else {
+        start_ost(s);
+    }
+    enc_phy_power_changed(s);
+    enc_clkout_update(s);
+    enc_led_update(s);
+}
+
+static void reset_pin(void *opaque, int n, bool level)
+{
+    enc28j60_t *s = opaque;
+    (void)n;
+    if (!s->powered)
+        return;
+    if (!level) {
+        if (s->in_reset)
+            return;
+        s->in_reset = true;
+        s->reset_low_at = s->sched->now;
+        chip_reset(s, ENC_RST_PIN);
+    } else if (s->in_reset) {
+        s->in_reset = false;
+        if (s->sched->now - s->reset_low_at < ENC_RESET_MIN_NS)
+            bad_input(s, ENC_BAD_NOT_READY, 0x200,
+                      "RESET low for %llu ns, less than the 400 ns the datasheet requires "
+                      "(modelled as a reset)",
+                      (unsigned long long)(s->sched->now - s->reset_low_at));
+        start_ost(s);
+        enc_update_irq(s);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* SPI */
+
+static bool opcode_valid(uint8_t op, uint8_t arg)
+{
+    switch (op) {
+    case 1: case 3: return arg == 0x1A;
+    case 6: return false;
+    case 7: return arg == 0x1F;
+    default: return true;
+    }
+}
+
+static void spi_timing(enc28j60_t *s)
+{
+    sim_time_t now = s->sched->now;
+    if (s->nbyte > 0 && now > s->spi_last_byte) {
+        sim_time_t gap = now - s->spi_last_byte;
+        if (gap < s->spi_min_gap) {
+            s->spi_min_gap = gap;
+            /* 8 bits took 'gap': SCK is at least 8/gap */
+            if (s->spi_sck_hz && (uint64_t)gap * s->spi_sck_hz < 8000000000ull)
+                log_once(LOG_WARN, "enc28j60", s->log_key + 0x904,
+                         "%s: SPI bytes arrive %llu ns apart, faster than the declared "
+                         "spi_sck_hz %u allows", s->name, (unsigned long long)gap, s->spi_sck_hz);
+        }
+    }
+    s->spi_last_byte = now;
+}
+
+static uint16_t spi_transfer(void *dev, uint16_t mosi, unsigned bits)
+{
+    enc28j60_t *s = dev;
+    uint8_t in = (uint8_t)mosi;
+    if (bits != 8)
+        log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x905,
+                 "%s: %u-bit SPI frames; the chip works in bytes (low byte used)", s->name, bits);
+    if (!s->powered || s->in_reset)
+        return 0xFF; /* SO is not driven: the pulled-up line */
+    s->stats.spi_bytes++;
+    spi_timing(s);
+    unsigned n = s->nbyte++;
+    if (n == 0) {
+        s->opcode = in >> 5;
+        s->arg = in & 0x1F;
+        s->cmd_bad = !opcode_valid(s->opcode, s->arg);
+        s->stats.spi_commands++;
+        if (s->cmd_bad)
+            bad_input(s, ENC_BAD_OPCODE, in, "undefined SPI opcode 0x%02x (ignored until CS rises)", in);
+        else if (s->opcode == 7)
+            s->src_pending = true;
+        return 0;
+    }
+    if (s->cmd_bad)
+        return 0;
+    uint8_t out = 0;
+    unsigned expected;
+    switch (s->opcode) {
+    case 0: { /* RCR */
+        bool dummy = mac_space(cur_bank(s), s->arg);
+        expected = dummy ? 3 : 2;
+        if (n == expected - 1)
+            out = reg_read(s, s->arg);
+        break;
+    }
+    case 1: { /* RBM */
+        uint16_t p = enc_rd16(s, 0, ENC_ERDPTL) & 0x1FFF;
+        out = s->mem[p];
+        if (s->econ2 & ENC_ECON2_AUTOINC) {
+            uint16_t next = enc_ring_next(s, p);
+            if (p == 0x1FFF && next == 0)
+                log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x906,
+                         "%s: RBM ran past 0x1FFF and wraps to 0x0000", s->name);
+            enc_wr16(s, 0, ENC_ERDPTL, next);
+        }
+        return out;
+    }
+    case 2: /* WCR */
+        expected = 2;
+        if (n == 1)
+            reg_write(s, s->arg, in);
+        break;
+    case 3: { /* WBM */
+        uint16_t p = enc_rd16(s, 0, ENC_EWRPTL) & 0x1FFF;
+        s->mem[p] = in;
+        if (s->econ2 & ENC_ECON2_AUTOINC) {
+            if (p == 0x1FFF)
+                log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x907,
+                         "%s: WBM ran past 0x1FFF and wraps to 0x0000", s->name);
+            enc_wr16(s, 0, ENC_EWRPTL, (uint16_t)((p + 1) & 0x1FFF));
+        }
+        return 0;
+    }
+    case 4: case 5: /* BFS, BFC */
+        expected = 2;
+        if (n == 1) {
+            unsigned bank = cur_bank(s);
+            uint8_t cur;
+            if (mac_space(bank, s->arg)) {
+                /* the datasheet allows BFS/BFC on ETH registers only; a
+                 * read-modify-write gives what drivers that do it expect */
+                log_once(LOG_GUEST_ERROR, "enc28j60", s->log_key + 0x500 + bank * 32 + s->arg,
+                         "%s: %s on MAC/MII register %s (done as read-modify-write)", s->name,
+                         s->opcode == 4 ? "BFS" : "BFC", enc28j60_reg_name(bank, s->arg));
+            }
+            cur = reg_value(s, bank, s->arg);
+            reg_write(s, s->arg, (uint8_t)(s->opcode == 4 ? cur | in : cur & ~in));
+        }
+        break;
+    default: /* SRC: acts when CS rises; further bytes are ignored */
+        return 0;
+    }
+    if (n >= expected)
+        bad_input(s, ENC_BAD_EXTRA_BYTES, s->opcode,
+                  "bytes after a complete %s command within one chip select (ignored)",
+                  s->opcode == 0 ? "RCR" : s->opcode == 2 ? "WCR" : s->opcode == 4 ? "BFS" : "BFC");
     return out;
 }
 
@@ -562,446 +1018,402 @@ static void spi_select(void *dev, bool selected)
 {
     enc28j60_t *s = dev;
     s->selected = selected;
-    if (!selected && s->src_pending) {
+    if (!selected && s->src_pending && s->powered && !s->in_reset) {
         s->src_pending = false;
-        if (s->econ2 & ECON2_PWRSV) {
-            log_msg(LOG_GUEST_ERROR, "enc28j60", "%s: SRC ignored in power save", s->name);
+        if ((s->econ2 & ENC_ECON2_PWRSV) && s->erratum_on[ENC_ERR_SRC_POWER_SAVE]) {
+            enc_erratum_hit(s, ENC_ERR_SRC_POWER_SAVE, 0);
+            bad_input(s, ENC_BAD_POWER_SAVE, 0xFF, "SRC in power save is ignored by this silicon");
         } else {
-            enc28j60_reset(s, false);
+            if (s->econ2 & ENC_ECON2_PWRSV)
+                power_save(s, false);
+            chip_reset(s, ENC_RST_SRC);
         }
     }
+    s->src_pending = false;
     s->nbyte = 0;
+    s->cmd_bad = false;
 }
 
 const spi_device_ops_t enc28j60_spi_ops = { spi_transfer, spi_select };
 
-/* ---------------------------------------------------------------------- */
-/* receive */
+/* ------------------------------------------------------------------------ */
+/* introspection */
 
-static uint16_t inet_sum(const uint8_t *p, size_t n, uint32_t sum)
+void enc28j60_buffer(const enc28j60_t *s, uint16_t addr, uint8_t *out, size_t len)
 {
-    for (size_t k = 0; k + 1 < n; k += 2)
-        sum += (uint32_t)(p[k] << 8 | p[k + 1]);
-    if (n & 1)
-        sum += (uint32_t)p[n - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    return (uint16_t)sum;
-}
-
-static bool filters_accept(enc28j60_t *s, const uint8_t *f, size_t len, bool crc_ok)
-{
-    uint8_t fc = s->bank[1][ERXFCON];
-    if ((fc & 0x20) && !crc_ok)
-        return false;
-    if (!(fc & 0xDF & ~0x40))
-        return true; /* promiscuous */
-    bool and_mode = fc & 0x40;
-    const uint8_t *mac_regs = s->bank[3];
-    uint8_t mac[6] = { mac_regs[0x04], mac_regs[0x05], mac_regs[0x02], mac_regs[0x03],
-                       mac_regs[0x00], mac_regs[0x01] };
-    bool bcast = len >= 6 && memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) == 0;
-    bool results[6];
-    bool enabled[6];
-    unsigned k = 0;
-    enabled[k] = fc & 0x80; results[k++] = len >= 6 && memcmp(f, mac, 6) == 0;    /* UCEN */
-    enabled[k] = fc & 0x10; {                                                    /* PMEN */
-        uint16_t off = (uint16_t)(s->bank[1][EPMOL] | (s->bank[1][EPMOL + 1] << 8));
-        bool ok = (size_t)off + 64 <= len;
-        if (ok) {
-            uint8_t win[64];
-            size_t nw = 0;
-            for (unsigned b = 0; b < 64; b++)
-                if ((s->bank[1][EPMM0 + b / 8] >> (b % 8)) & 1)
-                    win[nw++] = f[off + b];
-            uint16_t cs = (uint16_t)~inet_sum(win, nw, 0);
-            ok = cs == (uint16_t)(s->bank[1][EPMCSL] | (s->bank[1][EPMCSL + 1] << 8));
-        }
-        results[k++] = ok;
-    }
-    enabled[k] = fc & 0x08; {                                                    /* MPEN */
-        bool ok = false;
-        if (len >= 6 && (memcmp(f, mac, 6) == 0 || bcast)) {
-            for (size_t p = 12; p + 102 <= len && !ok; p++) {
-                if (memcmp(f + p, "\xff\xff\xff\xff\xff\xff", 6))
-                    continue;
-                bool all = true;
-                for (unsigned r = 0; r < 16 && all; r++)
-                    all = memcmp(f + p + 6 + 6 * r, mac, 6) == 0;
-                ok = all;
-            }
-        }
-        results[k++] = ok;
-    }
-    enabled[k] = fc & 0x04; {                                                    /* HTEN */
-        bool ok = false;
-        if (len >= 6) {
-            uint32_t crc = net_crc32(f, 6);
-            /* the hash pointer is bits 28:23 of the CRC in its register
-             * (non-reflected) form; the bit order is an approximation to
-             * be checked against a driver's hash computation */
-            uint32_t reg = 0;
-            for (int b = 0; b < 32; b++)
-                reg |= ((crc >> b) & 1u) << (31 - b);
-            unsigned idx = (~reg >> 23) & 0x3F;
-            ok = (s->bank[1][EHT0 + idx / 8] >> (idx % 8)) & 1;
-        }
-        results[k++] = ok;
-    }
-    enabled[k] = fc & 0x02; results[k++] = len >= 1 && (f[0] & 1);               /* MCEN */
-    enabled[k] = fc & 0x01; results[k++] = bcast;                                /* BCEN */
-    bool any = false, all = true;
-    for (unsigned j = 0; j < k; j++) {
-        if (!enabled[j])
-            continue;
-        any |= results[j];
-        all &= results[j];
-    }
-    return and_mode ? all : any;
-}
-
-static uint16_t ring_free(const enc28j60_t *s)
-{
-    uint16_t st = erxst(s), nd = erxnd(s);
-    uint16_t wr = s->erxwrpt, rd = rd16(s, 0, ERXRDPTL) & 0x1FFF;
-    if (wr > rd)
-        return (uint16_t)((nd - st) - (wr - rd));
-    if (wr == rd)
-        return (uint16_t)(nd - st);
-    return (uint16_t)(rd - wr - 1);
-}
-
-static void rx_frame(void *owner, const uint8_t *frame, size_t len, bool fcs_ok)
-{
-    enc28j60_t *s = owner;
-    if (s->in_reset || !(s->econ1 & ECON1_RXEN) || !(s->bank[2][MACON1] & 1) ||
-        (s->econ2 & ECON2_PWRSV) || (s->econ1 & ECON1_RXRST)) {
-        log_event(s, ENC_EV_RX_DISABLED, (uint16_t)len, 0);
-        return;
-    }
-    if (!filters_accept(s, frame, len, fcs_ok)) {
-        log_event(s, ENC_EV_RX_FILTERED, (uint16_t)len, 0);
-        return;
-    }
-    size_t count = len + 4; /* with the FCS */
-    size_t need = 6 + count + ((6 + count) & 1);
-    if (s->bank[1][EPKTCNT] == 255 || need > ring_free(s)) {
-        s->eir |= EIR_RXERIF;
-        s->rx_dropped++;
-        log_event(s, ENC_EV_RX_OVERFLOW, (uint16_t)len, s->erxwrpt);
-        update_int(s);
-        return;
-    }
-    uint8_t fcs[4];
-    uint32_t crc = net_crc32(frame, len);
-    if (!fcs_ok)
-        crc ^= 0x00000001u; /* the link corrupted it: the stored FCS does not match */
-    wr_le32(fcs, crc);
-    uint16_t start = s->erxwrpt, p = start;
-    uint16_t next = start;
-    for (size_t k = 0; k < need; k++)
-        next = ring_next(s, next);
-    uint32_t rsv = (uint32_t)count | (1u << 23);
-    if (!fcs_ok)
-        rsv = (rsv & ~(1u << 23)) | (1u << 20);
-    if (frame[0] & 1)
-        rsv |= 1u << 24;
-    if (len >= 6 && memcmp(frame, "\xff\xff\xff\xff\xff\xff", 6) == 0)
-        rsv |= 1u << 25;
-    if (len >= 14 && frame[12] == 0x81 && frame[13] == 0x00)
-        rsv |= 1u << 30;
-    uint8_t hdr[6] = { (uint8_t)next, (uint8_t)(next >> 8), (uint8_t)rsv, (uint8_t)(rsv >> 8),
-                       (uint8_t)(rsv >> 16), (uint8_t)(rsv >> 24) };
-    for (unsigned k = 0; k < 6; k++) {
-        s->mem[p] = hdr[k];
-        p = ring_next(s, p);
-    }
-    for (size_t k = 0; k < len; k++) {
-        s->mem[p] = frame[k];
-        p = ring_next(s, p);
-    }
-    for (unsigned k = 0; k < 4; k++) {
-        s->mem[p] = fcs[k];
-        p = ring_next(s, p);
-    }
-    s->erxwrpt = next;
-    s->bank[1][EPKTCNT]++;
-    s->rx_frames++;
-    set_pktif(s);
-    log_event(s, ENC_EV_RX_OK, (uint16_t)len, start);
-    update_int(s);
-}
-
-static void link_changed(void *owner, bool up)
-{
-    enc28j60_t *s = owner;
-    if (up == s->link_up)
-        return;
-    s->link_up = up;
-    if (!up)
-        s->phy_link_latched_low = true;
-    log_event(s, ENC_EV_LINK, up, 0);
-    if ((s->phy[PHIE] & 0x0012) == 0x0012) {
-        s->phy[PHIR] |= 0x0014; /* PLNKIF, PGIF */
-        s->eir |= EIR_LINKIF;
-        update_int(s);
-    }
-}
-
-/* ---------------------------------------------------------------------- */
-/* transmit */
-
-static void tx_done_event(void *opaque);
-
-static void tx_complete(enc28j60_t *s, bool aborted, uint16_t wire_len)
-{
-    s->tx_busy = false;
-    uint16_t end = s->tx_end, len = (uint16_t)(s->tx_end - s->tx_start);
-    uint8_t tsv[7] = { (uint8_t)len, (uint8_t)(len >> 8), 0, 0, (uint8_t)wire_len,
-                       (uint8_t)(wire_len >> 8), 0 };
-    if (!aborted)
-        tsv[2] |= 0x80; /* done */
-    if (len && (s->mem[(s->tx_start + 1) & 0x1FFF] & 1))
-        tsv[3] |= 0x01; /* multicast */
-    for (unsigned k = 0; k < 7; k++)
-        s->mem[(end + 1 + k) & 0x1FFF] = tsv[k];
-    s->econ1 &= ~ECON1_TXRTS;
-    s->eir |= EIR_TXIF;
-    if (aborted) {
-        s->estat |= ESTAT_TXABRT;
-        s->eir |= EIR_TXERIF;
-        log_event(s, ENC_EV_TX_ABORT, len, s->tx_start);
-    }
-    update_int(s);
-}
-
-/* Build the frame from the buffer and send it; completion after its wire time. */
-static void start_tx(enc28j60_t *s)
-{
-    if (s->tx_busy)
-        return;
-    s->tx_start = rd16(s, 0, ETXSTL) & 0x1FFF;
-    s->tx_end = rd16(s, 0, ETXNDL) & 0x1FFF;
-    s->estat &= ~(ESTAT_TXABRT | 0x10);
-    s->tx_busy = true;
-    if (s->econ1 & ECON1_TXRST) {
-        tx_complete(s, true, 0);
-        return;
-    }
-    uint8_t ctrl = s->mem[s->tx_start];
-    uint8_t mac3 = s->bank[2][MACON3];
-    bool pad, crc, huge;
-    unsigned padcfg;
-    if (ctrl & 1) { /* POVERRIDE */
-        huge = ctrl & 8;
-        pad = ctrl & 4;
-        crc = ctrl & 2;
-        padcfg = pad ? 1 : 0;
-    } else {
-        huge = mac3 & 0x04;
-        padcfg = mac3 >> 5;
-        pad = padcfg & 1;
-        crc = (mac3 & 0x10) || pad;
-    }
-    size_t len = (size_t)((s->tx_end - s->tx_start) & 0x1FFF);
-    uint8_t frame[NET_FRAME_MAX + 8];
-    if (len > NET_FRAME_MAX)
-        len = NET_FRAME_MAX;
     for (size_t k = 0; k < len; k++)
-        frame[k] = s->mem[(s->tx_start + 1 + k) & 0x1FFF];
-    size_t min = 0;
-    if (pad) {
-        /* PADCFG 011/111 pad to 64 before the CRC, 101 does so for VLAN
-         * frames, everything else pads to 60 (64 with the CRC) */
-        bool vlan = len >= 14 && frame[12] == 0x81 && frame[13] == 0x00;
-        min = (padcfg == 3 || padcfg == 7 || (padcfg == 5 && vlan)) ? 64 : 60;
-    }
-    while (len < min)
-        frame[len++] = 0;
-    size_t on_wire = len + (crc ? 4 : 0);
-    uint16_t mamxfl = (uint16_t)(s->bank[2][MAMXFLL] | (s->bank[2][MAMXFLL + 1] << 8));
-    if (!huge && on_wire > mamxfl) {
-        tx_complete(s, true, 0); /* longer than MAMXFL: aborted, nothing sent */
-        return;
-    }
-    /* The frame goes on the wire as a whole: the link delivers it after its
-     * own latency; the sender is busy for preamble + frame + CRC. */
-    size_t payload = crc ? len : (len >= 4 ? len - 4 : len); /* host-supplied FCS is stripped */
-    net_port_send(&s->port, frame, payload);
-    s->tx_frames++;
-    sim_time_t t = TX_LATENCY_NS + (sim_time_t)(PREAMBLE_BYTES + on_wire) * BYTE_NS;
-    sched_after(s->sched, &s->tx_event, t);
-    log_event(s, ENC_EV_TX_DONE, (uint16_t)on_wire, s->tx_start);
+        out[k] = s->mem[(addr + k) & 0x1FFF];
 }
 
-static void tx_done_event(void *opaque)
+unsigned enc28j60_events(const enc28j60_t *s, enc_event_t *out, unsigned max)
 {
-    enc28j60_t *s = opaque;
-    if (!s->tx_busy)
-        return;
-    uint16_t len = (uint16_t)((s->tx_end - s->tx_start) & 0x1FFF);
-    tx_complete(s, false, (uint16_t)(len + 4));
+    unsigned n = s->log_count < max ? s->log_count : max;
+    unsigned skip = s->log_count - n;
+    for (unsigned k = 0; k < n; k++)
+        out[k] = s->log[(s->log_head + skip + k) % ENC_EVENT_LOG];
+    return n;
 }
 
-/* ---------------------------------------------------------------------- */
-/* DMA */
+static const char *const event_names[ENC_EV_KIND_COUNT] = {
+    [ENC_EV_RX_OK] = "rx", [ENC_EV_RX_FILTERED] = "rx filtered", [ENC_EV_RX_DROPPED] = "rx dropped",
+    [ENC_EV_RX_OVERFLOW] = "rx overflow", [ENC_EV_TX_DONE] = "tx done",
+    [ENC_EV_TX_COLLISION] = "tx collision", [ENC_EV_TX_ABORT] = "tx abort",
+    [ENC_EV_TX_STALLED] = "tx stalled", [ENC_EV_DMA_DONE] = "dma done",
+    [ENC_EV_BIST_DONE] = "bist done", [ENC_EV_LINK] = "link", [ENC_EV_RESET] = "reset",
+    [ENC_EV_POWER_SAVE] = "power save", [ENC_EV_ERRATUM] = "erratum",
+    [ENC_EV_BAD_COMMAND] = "bad driver input",
+};
 
-static void dma_done(void *opaque)
+static const char *const rx_reasons[ENC_RXR_COUNT] = {
+    [ENC_RXR_NONE] = "", [ENC_RXR_NOT_READY] = "chip not running",
+    [ENC_RXR_DISABLED] = "receiver disabled", [ENC_RXR_NO_LINK] = "no link",
+    [ENC_RXR_FIFO_FULL] = "receiver busy", [ENC_RXR_TOO_LONG] = "longer than MAMXFL",
+    [ENC_RXR_CRC] = "CRC error", [ENC_RXR_FILTER] = "no filter matched",
+    [ENC_RXR_CONTROL] = "control frame", [ENC_RXR_RING_FULL] = "ring full",
+    [ENC_RXR_COUNT_FULL] = "EPKTCNT at 255", [ENC_RXR_DMA_ABORT] = "aborted by DMA checksum",
+    [ENC_RXR_POLARITY] = "reversed polarity", [ENC_RXR_RUNT] = "collision fragment",
+};
+
+static const char *const tx_reasons[ENC_TXA_COUNT] = {
+    [ENC_TXA_GIANT] = "longer than MAMXFL", [ENC_TXA_EXCESS_COLL] = "excessive collisions",
+    [ENC_TXA_LATE_COLL] = "late collision", [ENC_TXA_CANCELLED] = "TXRTS cleared by the host",
+    [ENC_TXA_RESET] = "TXRST",
+};
+
+static const char *const reset_names[] = { "power-on", "RESET pin", "SRC", "power cut" };
+
+static const char *const bad_names[ENC_BAD_COUNT] = {
+    [ENC_BAD_OPCODE] = "undefined opcode", [ENC_BAD_EXTRA_BYTES] = "extra bytes",
+    [ENC_BAD_UNIMPLEMENTED] = "unimplemented register", [ENC_BAD_POINTER] = "pointer beyond 0x1FFF",
+    [ENC_BAD_NOT_READY] = "chip not ready", [ENC_BAD_POWER_SAVE] = "power save",
+    [ENC_BAD_MII_BUSY] = "MII busy",
+};
+
+const char *enc28j60_event_name(unsigned kind)
 {
-    enc28j60_t *s = opaque;
-    if (!s->dma_busy)
-        return;
-    s->dma_busy = false;
-    uint16_t src = rd16(s, 0, EDMASTL) & 0x1FFF, end = rd16(s, 0, EDMANDL) & 0x1FFF;
-    uint16_t dst = rd16(s, 0, EDMADSTL) & 0x1FFF;
-    if (s->econ1 & ECON1_CSUMEN) {
-        uint32_t sum = 0;
-        bool high = true;
-        for (uint16_t p = src;; p = ring_next(s, p)) {
-            sum += high ? (uint32_t)s->mem[p] << 8 : s->mem[p];
-            high = !high;
-            if (p == end)
-                break;
+    return kind < ENC_EV_KIND_COUNT ? event_names[kind] : "?";
+}
+
+void enc28j60_event_text(const enc_event_t *ev, char *buf, size_t len)
+{
+    const char *name = enc28j60_event_name(ev->kind);
+    switch (ev->kind) {
+    case ENC_EV_RX_OK:
+        snprintf(buf, len, "%s: %u bytes at 0x%04x", name, ev->len, ev->addr);
+        break;
+    case ENC_EV_RX_FILTERED: case ENC_EV_RX_DROPPED: case ENC_EV_RX_OVERFLOW:
+        snprintf(buf, len, "%s: %s, %u bytes", name,
+                 ev->detail < ENC_RXR_COUNT ? rx_reasons[ev->detail] : "?", ev->len);
+        break;
+    case ENC_EV_TX_DONE:
+        snprintf(buf, len, "%s: %u bytes from 0x%04x", name, ev->len, ev->addr);
+        break;
+    case ENC_EV_TX_COLLISION:
+        snprintf(buf, len, "%s: attempt %u, at byte %u", name, ev->detail, ev->addr);
+        break;
+    case ENC_EV_TX_ABORT:
+        snprintf(buf, len, "%s: %s", name, ev->detail < ENC_TXA_COUNT ? tx_reasons[ev->detail] : "?");
+        break;
+    case ENC_EV_LINK: case ENC_EV_POWER_SAVE:
+        snprintf(buf, len, "%s %s", name, ev->detail ? (ev->kind == ENC_EV_LINK ? "up" : "entered")
+                                                     : (ev->kind == ENC_EV_LINK ? "down" : "left"));
+        break;
+    case ENC_EV_RESET:
+        snprintf(buf, len, "%s: %s", name, ev->detail < ARRAY_SIZE(reset_names) ? reset_names[ev->detail] : "?");
+        break;
+    case ENC_EV_ERRATUM:
+        snprintf(buf, len, "%s %u (%s)", name,
+                 ev->detail < ENC_ERR_COUNT ? errata[ev->detail].number : 0,
+                 ev->detail < ENC_ERR_COUNT ? errata[ev->detail].name : "?");
+        break;
+    case ENC_EV_BAD_COMMAND:
+        snprintf(buf, len, "%s: %s (0x%02x)", name,
+                 ev->detail < ENC_BAD_COUNT ? bad_names[ev->detail] : "?", ev->len);
+        break;
+    default:
+        snprintf(buf, len, "%s", name);
+        break;
+    }
+}
+
+bool enc28j60_led(const enc28j60_t *s, unsigned which)
+{
+    return which < 2 && s->led[which];
+}
+
+bool enc28j60_int_asserted(const enc28j60_t *s)
+{
+    return s->int_pin.drive == GPIO_DRIVE_LOW;
+}
+
+bool enc28j60_erratum_enabled(const enc28j60_t *s, unsigned e)
+{
+    return e < ENC_ERR_COUNT && s->erratum_on[e];
+}
+
+uint64_t enc28j60_erratum_hits(const enc28j60_t *s, unsigned e)
+{
+    return e < ENC_ERR_COUNT ? s->erratum_hits[e] : 0;
+}
+
+const enc28j60_stats_t *enc28j60_stats(const enc28j60_t *s)
+{
+    return &s->stats;
+}
+
+/* ------------------------------------------------------------------------ */
+/* settings: board fields and run-time controls share these */
+
+static int set_number(const cJSON *v, double lo, double hi, double *out, char *err, size_t errlen)
+{
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi) {
+        snprintf(err, errlen, "expected a number from %g to %g", lo, hi);
+        return -1;
+    }
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int set_bool(const cJSON *v, bool *out, char *err, size_t errlen)
+{
+    if (!cJSON_IsBool(v)) {
+        snprintf(err, errlen, "expected true or false");
+        return -1;
+    }
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* One setting by name (board field or control); -1 with err on a bad value,
+ * 1 if the name is not a setting. */
+static int apply_setting(enc28j60_t *s, const char *name, const cJSON *v, char *err, size_t errlen)
+{
+    double d;
+    bool b;
+    if (!strcmp(name, "revision")) {
+        if (!cJSON_IsString(v) || enc28j60_set_revision(s, v->valuestring)) {
+            snprintf(err, errlen, "revision must be \"B1\", \"B4\", \"B5\" or \"B7\"");
+            return -1;
         }
-        while (sum >> 16)
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        uint16_t cs = (uint16_t)~sum;
-        s->bank[0][EDMACSL] = (uint8_t)cs;
-        s->bank[0][EDMACSL + 1] = (uint8_t)(cs >> 8);
-    } else {
-        for (uint16_t p = src;; p = ring_next(s, p)) {
-            s->mem[dst] = s->mem[p];
-            dst = (uint16_t)((dst + 1) & 0x1FFF);
-            if (p == end)
-                break;
+        return 0;
+    }
+    if (!strncmp(name, "erratum.", 8)) {
+        char ename[48];
+        snprintf(ename, sizeof ename, "%s", name + 8);
+        char *dot = strchr(ename, '.');
+        bool chance = dot && !strcmp(dot, ".chance");
+        if (dot)
+            *dot = 0;
+        int e = enc28j60_erratum_find(ename);
+        if (e < 0 || (dot && !chance) || (chance && !errata[e].has_chance)) {
+            snprintf(err, errlen, "no erratum setting '%s'", name);
+            return -1;
         }
+        if (chance) {
+            if (set_number(v, 0, 1, &d, err, errlen))
+                return -1;
+            s->erratum_chance[e] = d;
+            return 0;
+        }
+        if (set_bool(v, &b, err, errlen))
+            return -1;
+        enc28j60_set_erratum(s, (unsigned)e, b);
+        return 0;
     }
-    s->econ1 &= ~ECON1_DMAST;
-    s->eir |= EIR_DMAIF;
-    log_event(s, ENC_EV_DMA_DONE, 0, src);
-    update_int(s);
-}
-
-static void start_dma(enc28j60_t *s)
-{
-    uint16_t src = rd16(s, 0, EDMASTL) & 0x1FFF, end = rd16(s, 0, EDMANDL) & 0x1FFF;
-    unsigned n = 1;
-    for (uint16_t p = src; p != end && n < ENC_MEM_SIZE; p = ring_next(s, p))
-        n++;
-    s->dma_busy = true;
-    /* about 80 ns per byte (the datasheet gives no figure) */
-    sched_after(s->sched, &s->dma_event, (sim_time_t)n * 80);
-}
-
-/* ---------------------------------------------------------------------- */
-/* reset, pins, life cycle */
-
-static void ost_done(void *opaque)
-{
-    enc28j60_t *s = opaque;
-    s->estat |= ESTAT_CLKRDY;
-}
-
-void enc28j60_reset(enc28j60_t *s, bool power_on)
-{
-    sched_cancel(s->sched, &s->mii_event);
-    sched_cancel(s->sched, &s->tx_event);
-    sched_cancel(s->sched, &s->dma_event);
-    bool clkrdy = s->estat & ESTAT_CLKRDY;
-    memset(s->bank, 0, sizeof s->bank);
-    s->eie = s->eir = s->estat = s->econ1 = 0;
-    s->econ2 = ECON2_AUTOINC;
-    wr16(s, 0, ERDPTL, 0x05FA);
-    wr16(s, 0, ERXSTL, 0x05FA);
-    wr16(s, 0, ERXNDL, 0x1FFF);
-    wr16(s, 0, ERXRDPTL, 0x05FA);
-    s->erxwrpt = 0;
-    s->erxrdpt_low = 0xFA;
-    s->bank[1][ERXFCON] = 0xA1;
-    s->bank[2][0x01] = 0x80; /* MACON2 in old documents */
-    s->bank[2][MACLCON1] = 0x0F;
-    s->bank[2][MACLCON2] = 0x37;
-    wr16(s, 2, MAMXFLL, 0x0600);
-    s->bank[3][EREVID] = s->revision;
-    s->bank[3][ECOCON] = 0x04;
-    wr16(s, 3, EPAUSL, 0x1000);
-    s->mii_busy = s->tx_busy = s->dma_busy = false;
-    phy_reset(s);
-    if (power_on) {
-        memset(s->mem, 0, sizeof s->mem);
-        sched_after(s->sched, &s->ost_event, OST_NS);
-    } else if (clkrdy) {
-        /* errata #2 (all revisions): after SRC, CLKRDY is not cleared */
-        s->estat |= ESTAT_CLKRDY;
-    } else {
-        sched_after(s->sched, &s->ost_event, OST_NS);
+    if (!strcmp(name, "osc_ppm")) {
+        if (set_number(v, -100000, 100000, &d, err, errlen))
+            return -1;
+        s->osc_ppm = (int32_t)lround(d);
+        return 0;
     }
-    log_event(s, ENC_EV_RESET, power_on, 0);
-    update_int(s);
+    if (!strcmp(name, "spi_sck_hz")) {
+        if (set_number(v, 0, 100000000, &d, err, errlen))
+            return -1;
+        s->spi_sck_hz = (uint32_t)d;
+        return 0;
+    }
+    if (!strcmp(name, "tpin_reversed"))
+        return set_bool(v, &s->tpin_reversed, err, errlen);
+    if (!strcmp(name, "collision_chance")) {
+        if (set_number(v, 0, 1, &d, err, errlen))
+            return -1;
+        s->collision_chance = d;
+        return 0;
+    }
+    if (!strcmp(name, "link_delay_ms")) {
+        if (set_number(v, 0, 10000, &d, err, errlen))
+            return -1;
+        s->link_delay = (sim_time_t)llround(d * 1e6);
+        return 0;
+    }
+    if (!strcmp(name, "duplex_strap")) {
+        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "full") && strcmp(v->valuestring, "half"))) {
+            snprintf(err, errlen, "duplex_strap must be \"full\" or \"half\"");
+            return -1;
+        }
+        s->strap_full_duplex = !strcmp(v->valuestring, "full");
+        return 0;
+    }
+    return 1;
 }
 
-static void reset_pin(void *opaque, int n, bool level)
+static int control_set(void *dev, const char *name, const cJSON *value, char *err, size_t errlen)
 {
-    enc28j60_t *s = opaque;
-    (void)n;
-    if (!level) {
-        s->in_reset = true;
-        sched_cancel(s->sched, &s->ost_event);
-        s->estat &= ~ESTAT_CLKRDY;
-    } else if (s->in_reset) {
-        s->in_reset = false;
-        enc28j60_reset(s, false);
-        sched_after(s->sched, &s->ost_event, OST_NS);
-    }
+    int r = apply_setting(dev, name, value, err, errlen);
+    if (r > 0)
+        snprintf(err, errlen, "unknown control '%s'", name);
+    return r ? -1 : 0;
 }
+
+static const struct { const char *name, *help; } settings[] = {
+    { "revision", "silicon revision \"B1\" | \"B4\" | \"B5\" | \"B7\": sets EREVID and that revision's errata" },
+    { "osc_ppm", "error of the 25 MHz oscillator in ppm (positive = slower); scales all chip timing" },
+    { "spi_sck_hz", "SPI clock the board runs the chip at (erratum 1 below 8 MHz); 0 = not declared" },
+    { "tpin_reversed", "true: the receive pair is wired with swapped polarity (erratum 7)" },
+    { "collision_chance", "half duplex: probability that a transmit attempt collides with other traffic" },
+    { "link_delay_ms", "time the PHY takes to bring the link up after reset, wake or cable plug-in" },
+    { "duplex_strap", "\"full\" | \"half\": PHY duplex after reset, from the LEDB wiring (erratum 16)" },
+};
+
+static const char *const chance_help =
+    "probability (0..1) that this erratum's symptom shows when its trigger happens";
+
+static int register_controls(enc28j60_t *s, machine_t *m, const char *name)
+{
+    for (unsigned k = 0; k < ARRAY_SIZE(settings); k++)
+        if (machine_add_control(m, name, settings[k].name, settings[k].help, control_set, s))
+            return -1;
+    char ep[64];
+    for (unsigned e = 0; e < ENC_ERR_COUNT; e++) {
+        snprintf(ep, sizeof ep, "erratum.%s", errata[e].name);
+        if (machine_add_control(m, name, ep, errata[e].summary, control_set, s))
+            return -1;
+        if (errata[e].has_chance) {
+            snprintf(ep, sizeof ep, "erratum.%s.chance", errata[e].name);
+            if (machine_add_control(m, name, ep, chance_help, control_set, s))
+                return -1;
+        }
+        snprintf(ep, sizeof ep, "erratum.%s.hit", errata[e].name);
+        if (machine_add_probe(m, name, ep, errata[e].symptom, &s->pr_erratum[e]))
+            return -1;
+    }
+    static const struct { const char *name, *help; size_t off; } probes[] = {
+        { "rx_frame", "a received frame is stored in the ring", offsetof(enc28j60_t, pr_rx_frame) },
+        { "rx_overflow", "a frame is lost because the ring is full or EPKTCNT is 255 (RXERIF)",
+          offsetof(enc28j60_t, pr_rx_overflow) },
+        { "rx_dropped", "a frame that reached the chip is lost (overflow, receiver off, errata, ...)",
+          offsetof(enc28j60_t, pr_rx_dropped) },
+        { "rx_filtered", "a frame is rejected by the receive filters", offsetof(enc28j60_t, pr_rx_filtered) },
+        { "tx_start", "a transmission starts (TXRTS set)", offsetof(enc28j60_t, pr_tx_start) },
+        { "tx_done", "a frame has been transmitted (TXIF)", offsetof(enc28j60_t, pr_tx_done) },
+        { "tx_abort", "a transmission is aborted (TXERIF)", offsetof(enc28j60_t, pr_tx_abort) },
+        { "tx_collision", "a transmit attempt collides (half duplex)", offsetof(enc28j60_t, pr_tx_collision) },
+        { "link_change", "the PHY's link goes up or down", offsetof(enc28j60_t, pr_link) },
+        { "chip_reset", "the chip resets (power-on, RESET pin, SRC)", offsetof(enc28j60_t, pr_reset) },
+        { "bad_input", "the driver did something the chip does not support (logged once)",
+          offsetof(enc28j60_t, pr_bad_command) },
+    };
+    for (unsigned k = 0; k < ARRAY_SIZE(probes); k++)
+        if (machine_add_probe(m, name, probes[k].name, probes[k].help,
+                              (sim_probe_t *)((char *)s + probes[k].off)))
+            return -1;
+    return 0;
+}
+
+static int apply_board(enc28j60_t *s, machine_t *m, const cJSON *cfg)
+{
+    char err[160];
+    const cJSON *rev = cJSON_GetObjectItemCaseSensitive(cfg, "revision");
+    if (rev && apply_setting(s, "revision", rev, err, sizeof err))
+        return machine_error(m, "revision: %s", err);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cfg) {
+        const char *k = it->string;
+        if (!strcmp(k, "name") || !strcmp(k, "type") || !strcmp(k, "revision"))
+            continue;
+        if (!strcmp(k, "errata")) {
+            if (!cJSON_IsObject(it))
+                return machine_error(m, "errata: expected an object of erratum name -> true/false "
+                                        "or a probability");
+            const cJSON *e;
+            cJSON_ArrayForEach(e, it) {
+                int idx = enc28j60_erratum_find(e->string);
+                if (idx < 0) {
+                    char known[512] = "";
+                    for (unsigned j = 0; j < ENC_ERR_COUNT; j++)
+                        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                                 j ? ", " : "", errata[j].name);
+                    return machine_error(m, "errata.%s: no such erratum (known: %s)", e->string, known);
+                }
+                if (cJSON_IsBool(e)) {
+                    enc28j60_set_erratum(s, (unsigned)idx, cJSON_IsTrue(e));
+                } else if (cJSON_IsNumber(e) && errata[idx].has_chance && e->valuedouble >= 0 &&
+                           e->valuedouble <= 1) {
+                    enc28j60_set_erratum(s, (unsigned)idx, e->valuedouble > 0);
+                    s->erratum_chance[idx] = e->valuedouble;
+                } else {
+                    return machine_error(m, "errata.%s: expected true, false%s", e->string,
+                                         errata[idx].has_chance ? " or a probability 0..1" : "");
+                }
+            }
+            continue;
+        }
+        int r = apply_setting(s, k, it, err, sizeof err);
+        if (r < 0)
+            return machine_error(m, "%s: %s", k, err);
+        if (r > 0)
+            return machine_error(m, "unknown field \"%s\" (enc28j60 takes revision, errata, osc_ppm, "
+                                    "spi_sck_hz, tpin_reversed, collision_chance, link_delay_ms, "
+                                    "duplex_strap)", k);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* life cycle */
 
 static void *enc_create(machine_t *m, const char *name, const cJSON *cfg)
 {
-    uint8_t rev = ENC_REV_B7;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cfg) {
-        if (!strcmp(it->string, "name") || !strcmp(it->string, "type"))
-            continue;
-        if (!strcmp(it->string, "revision")) {
-            const char *r = cJSON_GetStringValue(it);
-            if (!r || (strcmp(r, "B1") && strcmp(r, "B4") && strcmp(r, "B5") && strcmp(r, "B7"))) {
-                machine_error(m, "revision must be \"B1\", \"B4\", \"B5\" or \"B7\"");
-                return NULL;
-            }
-            rev = !strcmp(r, "B1") ? ENC_REV_B1 : !strcmp(r, "B4") ? ENC_REV_B4
-                  : !strcmp(r, "B5") ? ENC_REV_B5 : ENC_REV_B7;
-            continue;
-        }
-        if (!strcmp(it->string, "errata")) {
-            if (!cJSON_IsObject(it)) {
-                machine_error(m, "errata must be an object of erratum name -> true/false");
-                return NULL;
-            }
-            log_once(LOG_UNIMP, "enc28j60", 1, "%s: errata switches are accepted but the errata are not modelled", name);
-            continue;
-        }
-        machine_error(m, "unknown field \"%s\" (enc28j60 takes revision, errata)", it->string);
+    enc28j60_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        machine_error(m, "out of memory");
         return NULL;
     }
-    enc28j60_t *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
     snprintf(s->name, sizeof s->name, "%s", name);
     s->m = m;
     s->sched = &m->sched;
-    s->revision = rev;
-    s->link_up = false;
+    s->log_key = rng_hash_name(name) << 20;
+    machine_rng(m, name, &s->rng);
+    for (unsigned e = 0; e < ENC_ERR_COUNT; e++)
+        s->erratum_chance[e] = errata[e].chance;
+    clock_init(&s->clkout, "clkout", 0);
     gpio_pin_init(&s->int_pin, "int");
     gpio_pin_init(&s->reset_in, "reset");
-    net_port_init(&s->port, "eth0", rx_frame, link_changed, s);
-    sched_event_init(&s->ost_event, "enc-ost", ost_done, s);
-    sched_event_init(&s->mii_event, "enc-mii", mii_done, s);
-    sched_event_init(&s->tx_event, "enc-tx", tx_done_event, s);
-    sched_event_init(&s->dma_event, "enc-dma", dma_done, s);
+    gpio_pin_init(&s->leda_pin, "leda");
+    gpio_pin_init(&s->ledb_pin, "ledb");
+    net_port_init(&s->port, "eth0", enc_rx_frame, enc_link_changed, s);
+    sched_event_init(&s->ost_ev, "enc-ost", ost_event, s);
+    sched_event_init(&s->ready_ev, "enc-ready", ready_event, s);
+    sched_event_init(&s->mii_ev, "enc-mii", enc_mii_event, s);
+    sched_event_init(&s->rx_ev, "enc-rx", enc_rx_commit_event, s);
+    sched_event_init(&s->tx_ev, "enc-tx", enc_tx_event, s);
+    sched_event_init(&s->dma_ev, "enc-dma", enc_dma_event, s);
+    sched_event_init(&s->bist_ev, "enc-bist", enc_bist_event, s);
+    sched_event_init(&s->led_ev, "enc-led", enc_led_event, s);
+    sched_event_init(&s->link_ev, "enc-link", enc_link_event, s);
+    enc28j60_set_revision(s, "B7");
+    if (cfg && apply_board(s, m, cfg)) {
+        free(s);
+        return NULL;
+    }
     if (machine_add_spi_device(m, name, "spi", &enc28j60_spi_ops, s) ||
         machine_add_gpio(m, name, "int", &s->int_pin, NULL, NULL, 0) ||
         machine_add_gpio(m, name, "reset", &s->reset_in, reset_pin, s, 0) ||
-        machine_add_net_port(m, name, "eth0", &s->port)) {
+        machine_add_gpio(m, name, "leda", &s->leda_pin, NULL, NULL, 0) ||
+        machine_add_gpio(m, name, "ledb", &s->ledb_pin, NULL, NULL, 1) ||
+        machine_add_net_port(m, name, "eth0", &s->port) ||
+        machine_add_clock(m, name, "clkout", &s->clkout) ||
+        register_controls(s, m, name)) {
         free(s);
         return NULL;
     }
@@ -1011,12 +1423,31 @@ static void *enc_create(machine_t *m, const char *name, const cJSON *cfg)
 static void enc_reset(void *inst, enum reset_kind kind)
 {
     enc28j60_t *s = inst;
-    /* The chip has its own power-on reset; a system reset of the MCU does
-     * not reset it (its RESET pin is driven by the MCU's GPIO). */
-    if (kind == RESET_POWER_ON) {
+    switch (kind) {
+    case RESET_POWER_ON:
+        s->powered = true;
         s->in_reset = false;
-        s->link_up = s->port.link_up;
-        enc28j60_reset(s, true);
+        s->cable_up = s->port.link_up;
+        s->link_pulse_phase = rng_below(&s->rng, SIM_MS(16));
+        s->spi_min_gap = SIM_TIME_NEVER;
+        chip_reset(s, ENC_RST_POWER_ON);
+        break;
+    case RESET_POWER_CUT:
+        /* everything stops; the pins float; SRAM contents fade */
+        stop_activity(s);
+        sched_cancel(s->sched, &s->ost_ev);
+        sched_cancel(s->sched, &s->led_ev);
+        s->powered = false;
+        s->osc_ready = false;
+        enc_log_event(s, ENC_EV_RESET, ENC_RST_POWER_CUT, 0, 0);
+        enc_update_irq(s);
+        enc_led_update(s);
+        enc_clkout_update(s);
+        break;
+    default:
+        /* a reset of the MCU does not reach the chip (its RESET pin is a
+         * GPIO the board wires) */
+        break;
     }
 }
 
@@ -1027,7 +1458,7 @@ static void enc_destroy(void *inst)
 
 const model_class_t enc28j60_class = {
     .type = "enc28j60",
-    .summary = "Microchip ENC28J60 10BASE-T Ethernet controller on SPI (register level)",
+    .summary = "Microchip ENC28J60 10BASE-T Ethernet controller on SPI (register level, silicon errata)",
     .create = enc_create,
     .reset = enc_reset,
     .destroy = enc_destroy,

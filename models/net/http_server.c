@@ -12,7 +12,20 @@
 #include <sys/stat.h>
 #include "http_server.h"
 
-#define DRIP_WINDOW SIM_MS(100)
+#define DRIP_STEP SIM_MS(100)
+
+static const char *const fault_names[HTTP_FAULT_KIND_COUNT] = {
+    [HTTP_FAULT_STALL] = "stall",
+    [HTTP_FAULT_DRIP] = "drip",
+    [HTTP_FAULT_CORRUPT] = "corrupt",
+    [HTTP_FAULT_503] = "503",
+    [HTTP_FAULT_RESET] = "reset",
+};
+
+const char *http_fault_name(http_fault_kind_t kind)
+{
+    return kind < HTTP_FAULT_KIND_COUNT ? fault_names[kind] : "?";
+}
 
 int http_server_init(http_server_t *h, const char *root)
 {
@@ -21,6 +34,10 @@ int http_server_init(http_server_t *h, const char *root)
     if (!root || stat(root, &st) || !S_ISDIR(st.st_mode))
         return -1;
     snprintf(h->root, sizeof h->root, "%s", root);
+    for (unsigned k = 0; k < HTTP_FAULT_KIND_COUNT; k++) {
+        h->manual[k].kind = (http_fault_kind_t)k;
+        h->manual[k].until = SIM_TIME_NEVER;
+    }
     return 0;
 }
 
@@ -30,8 +47,19 @@ int http_server_add_fault(http_server_t *h, const http_fault_t *f)
         return -1;
     h->faults[h->nfaults] = *f;
     h->faults[h->nfaults].used = 0;
+    h->faults[h->nfaults].last_response = 0;
     h->nfaults++;
     return 0;
+}
+
+void http_server_set_manual(http_server_t *h, http_fault_kind_t kind, bool on, uint64_t arg)
+{
+    if (kind >= HTTP_FAULT_KIND_COUNT)
+        return;
+    h->manual_on[kind] = on;
+    h->manual[kind].arg = arg;
+    h->manual[kind].used = 0;
+    h->manual[kind].last_response = 0;
 }
 
 void http_server_new_connection(http_server_t *h)
@@ -44,18 +72,49 @@ void http_server_new_connection(http_server_t *h)
     h->hdr_len = h->hdr_sent = 0;
     h->body_left = 0;
     h->conn_bytes = 0;
+    h->dripping = false;
     h->stats.connections++;
+}
+
+static bool in_window(const http_fault_t *f, sim_time_t now)
+{
+    return now >= f->from && now < f->until;
+}
+
+/* A fault applies while its window is open and its count is not used up; a
+ * stall, drip or corrupt fault that counted against the current response
+ * keeps applying to the rest of it. */
+static bool applies(const http_server_t *h, const http_fault_t *f, sim_time_t now)
+{
+    if (!in_window(f, now))
+        return false;
+    if (!f->count || f->used < f->count)
+        return true;
+    bool per_response = f->kind == HTTP_FAULT_STALL || f->kind == HTTP_FAULT_DRIP ||
+                        f->kind == HTTP_FAULT_CORRUPT;
+    return per_response && f->last_response == h->response_no;
 }
 
 static http_fault_t *active_fault(http_server_t *h, http_fault_kind_t kind, sim_time_t now)
 {
+    if (h->manual_on[kind])
+        return &h->manual[kind];
     for (unsigned k = 0; k < h->nfaults; k++) {
         http_fault_t *f = &h->faults[k];
-        if (f->kind == kind && now >= f->from && now < f->until &&
-            (!f->count || f->used < f->count))
+        if (f->kind == kind && applies(h, f, now))
             return f;
     }
     return NULL;
+}
+
+/* Stall, drip and corrupt count once per response they touch. */
+static void count_per_response(http_server_t *h, http_fault_t *f)
+{
+    if (f->last_response != h->response_no) {
+        f->last_response = h->response_no;
+        f->used++;
+        probe_hit(&h->fault_probe);
+    }
 }
 
 void http_server_input(http_server_t *h, sim_time_t now, const uint8_t *data, size_t len)
@@ -75,7 +134,7 @@ void http_server_input(http_server_t *h, sim_time_t now, const uint8_t *data, si
 bool http_server_has_output(const http_server_t *h)
 {
     return h->responding || (!h->closed && memmem(h->req, h->req_len, "\r\n\r\n", 4)) ||
-           h->req_overflow;
+           (!h->closed && h->req_overflow);
 }
 
 static void set_header(http_server_t *h, int status, const char *reason, uint64_t length,
@@ -89,6 +148,7 @@ static void set_header(http_server_t *h, int status, const char *reason, uint64_
     h->hdr_len = n < 0 ? 0 : (size_t)n >= sizeof h->hdr ? sizeof h->hdr - 1 : (size_t)n;
     h->hdr_sent = 0;
     h->responding = true;
+    h->response_no++;
     switch (status) {
     case 200: h->stats.responses_200++; break;
     case 206: h->stats.responses_206++; break;
@@ -99,13 +159,15 @@ static void set_header(http_server_t *h, int status, const char *reason, uint64_
     }
 }
 
-/* A short text body for error responses, kept in hdr after the header. */
-static void error_response(http_server_t *h, int status, const char *reason, const char *extra)
+/* A short text body for error responses, kept in hdr after the header;
+ * HEAD gets the header only. */
+static void error_response(http_server_t *h, int status, const char *reason, const char *extra,
+                           bool head_only)
 {
     char body[96];
     int bl = snprintf(body, sizeof body, "%d %s\n", status, reason);
     set_header(h, status, reason, (uint64_t)bl, extra);
-    if (h->hdr_len + (size_t)bl < sizeof h->hdr) {
+    if (!head_only && h->hdr_len + (size_t)bl < sizeof h->hdr) {
         memcpy(h->hdr + h->hdr_len, body, (size_t)bl);
         h->hdr_len += (size_t)bl;
     }
@@ -135,6 +197,24 @@ static const char *header_value(const char *headers, const char *name, char *out
         p = eol + 2;
     }
     return NULL;
+}
+
+/* True if the comma-separated header value lists 'token'. */
+static bool has_token(const char *value, const char *token)
+{
+    size_t tl = strlen(token);
+    for (const char *p = value; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        size_t e = n;
+        while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+            e--;
+        if (e == tl && !strncasecmp(p, token, tl))
+            return true;
+        p += n;
+    }
+    return false;
 }
 
 /* Parses "bytes=A-B", "bytes=A-" or "bytes=-N" against 'size'. Returns 1 for
@@ -183,18 +263,45 @@ static int parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *
     return 1;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)tolower((unsigned char)c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Maps a request target to a file under root; false for anything that could
- * leave the folder. */
+ * leave the folder or is malformed. */
 static bool target_path(const http_server_t *h, const char *target, char *out, size_t outlen)
 {
+    /* absolute-form (RFC 9112 3.2.2): drop the scheme and authority */
+    if (!strncasecmp(target, "http://", 7)) {
+        target = strchr(target + 7, '/');
+        if (!target)
+            target = "/";
+    }
     if (target[0] != '/')
         return false;
     char rel[400];
-    size_t n = strcspn(target + 1, "?#");
-    if (n >= sizeof rel)
-        return false;
-    memcpy(rel, target + 1, n);
-    rel[n] = 0;
+    size_t n = strcspn(target + 1, "?#"), o = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = target[1 + k];
+        if (c == '%') {
+            int hi = k + 2 < n ? hexval(target[2 + k]) : -1;
+            int lo = k + 2 < n ? hexval(target[3 + k]) : -1;
+            if (hi < 0 || lo < 0)
+                return false;
+            c = (char)(hi * 16 + lo);
+            k += 2;
+            if (!c)
+                return false;
+        }
+        if (o + 1 >= sizeof rel)
+            return false;
+        rel[o++] = c;
+    }
+    rel[o] = 0;
     for (const char *p = rel; *p;) {
         size_t seg = strcspn(p, "/");
         if ((seg == 2 && !strncmp(p, "..", 2)) || (seg == 1 && p[0] == '.') || p[0] == '\\')
@@ -219,6 +326,7 @@ static void start_response(http_server_t *h, sim_time_t now)
     memmove(h->req, h->req + used, h->req_len - used);
     h->req_len -= used;
     h->stats.requests++;
+    probe_hit(&h->request_probe);
 
     char method[16], target[512], version[16];
     const char *eol = strstr(head, "\r\n");
@@ -230,44 +338,52 @@ static void start_response(http_server_t *h, sim_time_t now)
     memcpy(line, head, ll);
     line[ll] = 0;
     h->close_after = false;
-    if (sscanf(line, "%15s %511s %15s", method, target, version) != 3 ||
-        strncmp(version, "HTTP/1.", 7)) {
+    char tail;
+    if (sscanf(line, "%15s %511s %15s %c", method, target, version, &tail) != 3 ||
+        strncmp(version, "HTTP/", 5)) {
         h->close_after = true;
-        error_response(h, 400, "Bad Request", NULL);
+        error_response(h, 400, "Bad Request", NULL, false);
+        return;
+    }
+    if (strncmp(version, "HTTP/1.", 7) || !isdigit((unsigned char)version[7]) || version[8]) {
+        h->close_after = true;
+        error_response(h, 505, "HTTP Version Not Supported", NULL, false);
         return;
     }
     char v[128];
     bool http10 = !strcmp(version, "HTTP/1.0");
     const char *conn = header_value(headers, "Connection", v, sizeof v);
-    h->close_after = conn ? !strcasecmp(conn, "close") : http10;
-    if (conn && http10 && !strcasecmp(conn, "keep-alive"))
-        h->close_after = false;
-    const char *cl = header_value(headers, "Content-Length", v, sizeof v);
-    if (cl && strtoull(cl, NULL, 10) > 0) {
-        /* request bodies are not part of this server's job: refuse and close */
+    h->close_after = http10 ? !(conn && has_token(conn, "keep-alive")) : conn && has_token(conn, "close");
+    bool head_only = !strcmp(method, "HEAD");
+    if (!http10 && !header_value(headers, "Host", v, sizeof v)) {
+        /* RFC 9112 3.2: a 1.1 request without Host is answered 400 */
         h->close_after = true;
-        error_response(h, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
+        error_response(h, 400, "Bad Request", NULL, head_only);
         return;
     }
-    bool head_only = !strcmp(method, "HEAD");
+    const char *cl = header_value(headers, "Content-Length", v, sizeof v);
+    const char *te = header_value(headers, "Transfer-Encoding", v, sizeof v);
+    if (te || (cl && strtoull(cl, NULL, 10) > 0)) {
+        /* request bodies are not part of this server's job: refuse and close */
+        h->close_after = true;
+        error_response(h, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", head_only);
+        return;
+    }
     if (!head_only && strcmp(method, "GET")) {
-        error_response(h, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
+        error_response(h, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", false);
         return;
     }
     http_fault_t *f503 = active_fault(h, HTTP_FAULT_503, now);
     if (f503) {
         f503->used++;
-        error_response(h, 503, "Service Unavailable", "Retry-After: 1\r\n");
-        if (head_only)
-            h->hdr_len = strstr(h->hdr, "\r\n\r\n") + 4 - h->hdr;
+        probe_hit(&h->fault_probe);
+        error_response(h, 503, "Service Unavailable", "Retry-After: 1\r\n", head_only);
         return;
     }
     struct stat st;
     if (!target_path(h, target, h->body_path, sizeof h->body_path) ||
         stat(h->body_path, &st) || !S_ISREG(st.st_mode)) {
-        error_response(h, 404, "Not Found", NULL);
-        if (head_only)
-            h->hdr_len = strstr(h->hdr, "\r\n\r\n") + 4 - h->hdr;
+        error_response(h, 404, "Not Found", NULL, head_only);
         return;
     }
     uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
@@ -276,9 +392,7 @@ static void start_response(http_server_t *h, sim_time_t now)
     char extra[160];
     if (r == 0) {
         snprintf(extra, sizeof extra, "Content-Range: bytes */%llu\r\n", (unsigned long long)size);
-        error_response(h, 416, "Range Not Satisfiable", extra);
-        if (head_only)
-            h->hdr_len = strstr(h->hdr, "\r\n\r\n") + 4 - h->hdr;
+        error_response(h, 416, "Range Not Satisfiable", extra, head_only);
         return;
     }
     uint64_t length = r == 1 ? last - first + 1 : size;
@@ -296,6 +410,17 @@ static void start_response(http_server_t *h, sim_time_t now)
     h->body_left = head_only ? 0 : length;
 }
 
+static void corrupt_body(http_server_t *h, http_fault_t *f, sim_time_t now, uint8_t *buf, size_t n)
+{
+    if (!applies(h, f, now))
+        return;
+    if (f->arg >= h->body_off && f->arg < h->body_off + n) {
+        buf[f->arg - h->body_off] ^= 0xFF;
+        h->stats.corrupted_bytes++;
+        count_per_response(h, f);
+    }
+}
+
 static size_t read_body(http_server_t *h, sim_time_t now, uint8_t *buf, size_t max)
 {
     if (max > h->body_left)
@@ -310,18 +435,23 @@ static size_t read_body(http_server_t *h, sim_time_t now, uint8_t *buf, size_t m
     /* a file that shrank underneath us: pad so Content-Length stays true */
     if (got < max)
         memset(buf + got, 0, max - got);
-    for (unsigned k = 0; k < h->nfaults; k++) {
-        http_fault_t *f = &h->faults[k];
-        if (f->kind == HTTP_FAULT_CORRUPT && now >= f->from && now < f->until &&
-            f->arg >= h->body_off && f->arg < h->body_off + max) {
-            buf[f->arg - h->body_off] ^= 0xFF;
-            f->used++;
-        }
-    }
+    for (unsigned k = 0; k < h->nfaults; k++)
+        if (h->faults[k].kind == HTTP_FAULT_CORRUPT)
+            corrupt_body(h, &h->faults[k], now, buf, max);
+    if (h->manual_on[HTTP_FAULT_CORRUPT])
+        corrupt_body(h, &h->manual[HTTP_FAULT_CORRUPT], now, buf, max);
     h->body_off += max;
     h->body_left -= max;
     h->stats.body_bytes += max;
     return max;
+}
+
+/* Bytes a drip of 'rate' bytes/s allows in total by the end of the 100 ms
+ * step that 'now' falls in. */
+static uint64_t drip_allowed(const http_server_t *h, uint64_t rate, sim_time_t now)
+{
+    uint64_t step = (now - h->drip_start) / DRIP_STEP;
+    return (step + 1) * rate / 10;
 }
 
 http_output_status_t http_server_output(http_server_t *h, sim_time_t now, uint8_t *buf,
@@ -335,16 +465,20 @@ http_output_status_t http_server_output(http_server_t *h, sim_time_t now, uint8_
             start_response(h, now);
         else if (h->req_overflow) {
             h->close_after = true;
-            error_response(h, 431, "Request Header Fields Too Large", NULL);
+            error_response(h, 431, "Request Header Fields Too Large", NULL, false);
         } else
             return HTTP_OUT_OK;
     }
-    if (active_fault(h, HTTP_FAULT_STALL, now))
+    http_fault_t *stall = active_fault(h, HTTP_FAULT_STALL, now);
+    if (stall) {
+        count_per_response(h, stall);
         return HTTP_OUT_OK;
+    }
     http_fault_t *rst = active_fault(h, HTTP_FAULT_RESET, now);
     if (rst) {
         if (h->conn_bytes >= rst->arg) {
             rst->used++;
+            probe_hit(&h->fault_probe);
             h->stats.resets++;
             h->closed = true;
             h->responding = false;
@@ -353,17 +487,21 @@ http_output_status_t http_server_output(http_server_t *h, sim_time_t now, uint8_
         if (max > rst->arg - h->conn_bytes)
             max = (size_t)(rst->arg - h->conn_bytes);
     }
-    const http_fault_t *drip = active_fault(h, HTTP_FAULT_DRIP, now);
+    http_fault_t *drip = active_fault(h, HTTP_FAULT_DRIP, now);
     if (drip) {
-        if (now >= h->drip_window_start + DRIP_WINDOW) {
-            h->drip_window_start = now - (now % DRIP_WINDOW);
-            h->drip_window_bytes = 0;
+        if (!h->dripping) {
+            h->dripping = true;
+            h->drip_start = now;
+            h->drip_sent = 0;
         }
-        uint64_t allowance = drip->arg / 10 ? drip->arg / 10 : 1;
-        if (h->drip_window_bytes >= allowance)
+        count_per_response(h, drip);
+        uint64_t allowed = drip_allowed(h, drip->arg, now);
+        if (h->drip_sent >= allowed)
             return HTTP_OUT_OK;
-        if (max > allowance - h->drip_window_bytes)
-            max = (size_t)(allowance - h->drip_window_bytes);
+        if (max > allowed - h->drip_sent)
+            max = (size_t)(allowed - h->drip_sent);
+    } else {
+        h->dripping = false;
     }
     size_t done = 0;
     if (h->hdr_sent < h->hdr_len) {
@@ -378,7 +516,7 @@ http_output_status_t http_server_output(http_server_t *h, sim_time_t now, uint8_
         done += read_body(h, now, buf + done, max - done);
     h->conn_bytes += done;
     if (drip)
-        h->drip_window_bytes += done;
+        h->drip_sent += done;
     *n = done;
     if (h->hdr_sent == h->hdr_len && !h->body_left) {
         h->responding = false;
@@ -397,18 +535,28 @@ sim_time_t http_server_wake_time(const http_server_t *h, sim_time_t now)
         return t;
     for (unsigned k = 0; k < h->nfaults; k++) {
         const http_fault_t *f = &h->faults[k];
-        if (f->kind == HTTP_FAULT_STALL && now >= f->from && now < f->until && f->until < t)
+        /* a window that opens or closes later changes what is sent: wake then */
+        if (f->from > now && f->from < t)
+            t = f->from;
+        if (f->until > now && f->until < t && now >= f->from)
             t = f->until;
-        if (f->kind == HTTP_FAULT_DRIP && now >= f->from && now < f->until) {
-            sim_time_t next = h->drip_window_start + DRIP_WINDOW;
+    }
+    if (h->dripping) {
+        const http_fault_t *drip = NULL;
+        if (h->manual_on[HTTP_FAULT_DRIP])
+            drip = &h->manual[HTTP_FAULT_DRIP];
+        for (unsigned k = 0; !drip && k < h->nfaults; k++)
+            if (h->faults[k].kind == HTTP_FAULT_DRIP && applies(h, &h->faults[k], now))
+                drip = &h->faults[k];
+        if (drip && drip->arg) {
+            /* first step whose allowance exceeds what was sent */
+            uint64_t step = ((h->drip_sent + 1) * 10 + drip->arg - 1) / drip->arg - 1;
+            sim_time_t next = h->drip_start + step * DRIP_STEP;
             if (next <= now)
                 next = now + 1;
             if (next < t)
                 t = next;
         }
-        /* a fault window that opens later changes what is sent: wake then too */
-        if (f->from > now && f->from < t)
-            t = f->from;
     }
     return t;
 }

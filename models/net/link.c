@@ -5,17 +5,21 @@
  * time (preamble and SFD 8 bytes, the frame, FCS 4 bytes, inter-frame gap
  * 12 bytes at the link's rate); frames queue behind each other per
  * direction. The receiver gets it when its last bit (the FCS) arrives, plus
- * the latency and the jitter draw. Faults are decided per frame from the
- * link's RNG stream in a fixed order (loss, corruption, duplication,
- * reordering), so a seed gives exactly the same faults on every run.
- * Corruption flips one random bit; the frame is delivered with fcs_ok false
- * so the receiver's CRC check fails, as it would on a wire. A reordered frame
- * is held back by four wire times of a full-size frame.
+ * the latency and the jitter draw; jitter delays but never reorders (a frame
+ * arrives no earlier than the one sent before it, as on a real cable or
+ * queue). Faults are decided per frame from the link's RNG stream in a fixed
+ * order (jitter, loss, corruption, reordering, duplication), so a seed gives
+ * exactly the same faults on every run. Corruption flips one random bit; the
+ * frame is delivered with fcs_ok false so the receiver's CRC check fails, as
+ * it would on a wire. A reordered frame is held back by the reorder delay so
+ * later frames overtake it. A duplicate arrives one wire time after the
+ * original. Frames on the wire when the cable is pulled are lost.
  *
  * Captures record each frame as it arrives at a receiver (corruption
  * included), stamped with the arrival time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "link.h"
 #include "pcap.h"
@@ -31,17 +35,26 @@ net_link_params_t net_link_default_params(void)
     memset(&p, 0, sizeof p);
     p.bandwidth_bps = 10000000;
     p.latency_ns = SIM_US(5);
-    p.max_frame = 1514;
+    p.max_frame = NET_FRAME_MAX; /* a cable carries whatever is sent; switches limit */
     p.up = true;
     return p;
 }
 
-sim_time_t net_link_wire_time(const net_link_t *l, size_t len)
+static sim_time_t bits_time(const net_link_t *l, uint64_t bytes)
 {
     if (!l->p.bandwidth_bps)
         return 0;
-    uint64_t bits = (uint64_t)(PREAMBLE_BYTES + len + FCS_BYTES + IFG_BYTES) * 8;
-    return (sim_time_t)(bits * 1000000000ull / l->p.bandwidth_bps);
+    return (sim_time_t)(bytes * 8 * 1000000000ull / l->p.bandwidth_bps);
+}
+
+sim_time_t net_link_wire_time(const net_link_t *l, size_t len)
+{
+    return bits_time(l, PREAMBLE_BYTES + len + FCS_BYTES + IFG_BYTES);
+}
+
+net_link_t *net_link_of(const net_port_t *p)
+{
+    return p && p->link ? (net_link_t *)p->link : NULL;
 }
 
 static bool chance(net_link_t *l, uint32_t ppm)
@@ -56,12 +69,13 @@ static void deliver(void *opaque)
     s->used = false;
     net_port_t *to = l->end[s->to];
     if (!l->p.up || !to) {
-        l->down_drops++;
+        l->stats.down_drops++;
         return;
     }
-    if (l->pcap)
-        pcap_writer_frame(l->pcap, l->sched->now, s->data, s->len);
-    l->delivered++;
+    for (int k = 0; k < 2; k++)
+        if (l->pcap[k])
+            pcap_writer_frame(l->pcap[k], l->sched->now, s->data, s->len);
+    l->stats.delivered++;
     net_port_deliver(to, s->data, s->len, s->fcs_ok);
 }
 
@@ -80,105 +94,135 @@ static bool enqueue(net_link_t *l, int to, const uint8_t *frame, size_t len, boo
         sched_at(l->sched, &s->ev, at);
         return true;
     }
-    l->queue_drops++;
-    log_once(LOG_WARN, "link", 1, "link %s: more than %d frames in flight, dropping", l->name,
+    l->stats.queue_drops++;
+    log_once(LOG_WARN, "link", rng_hash_name(l->name),
+             "link %s: more than %d frames in flight, dropping (a queue overflows)", l->name,
              LINK_INFLIGHT);
     return false;
 }
 
-static void link_send(void *opaque, net_port_t *from, const uint8_t *frame, size_t len)
+static sim_time_t reorder_delay(const net_link_t *l)
+{
+    if (l->p.reorder_delay_ns)
+        return l->p.reorder_delay_ns;
+    return l->p.bandwidth_bps ? 4 * net_link_wire_time(l, 1514) : SIM_MS(1);
+}
+
+static void link_send(void *opaque, net_port_t *from, const uint8_t *frame, size_t len,
+                      bool fcs_in)
 {
     net_link_t *l = opaque;
     int dir = from == l->end[0] ? 0 : 1;
     int to = 1 - dir;
-    l->sent++;
+    l->stats.sent++;
     if (!l->p.up) {
-        l->down_drops++;
+        l->stats.down_drops++;
         return;
     }
     if (len > l->p.max_frame || len > NET_FRAME_MAX) {
-        l->too_big++;
+        l->stats.too_big++;
         return;
     }
     /* the sender's wire time is spent whatever happens to the frame */
-    sim_time_t start = l->busy_until[dir] > l->sched->now ? l->busy_until[dir] : l->sched->now;
-    sim_time_t wire = net_link_wire_time(l, len);
-    l->busy_until[dir] = start + wire;
-    sim_time_t frame_time = l->p.bandwidth_bps
-        ? (sim_time_t)((uint64_t)(PREAMBLE_BYTES + len + FCS_BYTES) * 8 * 1000000000ull / l->p.bandwidth_bps)
-        : 0;
-    sim_time_t at = start + frame_time + l->p.latency_ns; /* the FCS's last bit, then latency */
+    sim_time_t now = l->sched->now;
+    sim_time_t start = l->busy_until[dir] > now ? l->busy_until[dir] : now;
+    l->busy_until[dir] = start + net_link_wire_time(l, len);
+    /* the FCS's last bit, then latency */
+    sim_time_t at = start + bits_time(l, PREAMBLE_BYTES + len + FCS_BYTES) + l->p.latency_ns;
     if (l->p.jitter_ns)
         at += (sim_time_t)rng_below(&l->rng, (uint64_t)l->p.jitter_ns + 1);
     if (chance(l, l->p.loss_ppm)) {
-        l->lost++;
+        l->stats.lost++;
+        probe_hit(&l->fault_probe);
         return;
     }
     uint8_t copy[NET_FRAME_MAX];
     memcpy(copy, frame, len);
-    bool fcs_ok = true;
+    bool fcs_ok = fcs_in;
     if (len && chance(l, l->p.corrupt_ppm)) {
         uint64_t bit = rng_below(&l->rng, (uint64_t)len * 8);
         copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         fcs_ok = false;
-        l->corrupted++;
+        l->stats.corrupted++;
+        probe_hit(&l->fault_probe);
     }
     if (chance(l, l->p.reorder_ppm)) {
-        at += 4 * net_link_wire_time(l, 1514);
-        l->reordered++;
+        at += reorder_delay(l);
+        l->stats.reordered++;
+        probe_hit(&l->fault_probe);
+    } else {
+        if (at < l->last_arrival[dir])
+            at = l->last_arrival[dir];
+        l->last_arrival[dir] = at;
     }
     enqueue(l, to, copy, len, fcs_ok, at);
     if (chance(l, l->p.dup_ppm)) {
-        l->duplicated++;
-        enqueue(l, to, copy, len, fcs_ok, at + net_link_wire_time(l, len));
+        l->stats.duplicated++;
+        probe_hit(&l->fault_probe);
+        sim_time_t dup_at = at + net_link_wire_time(l, len);
+        if (dup_at > l->last_arrival[dir])
+            l->last_arrival[dir] = dup_at;
+        enqueue(l, to, copy, len, fcs_ok, dup_at);
     }
 }
 
-static const net_port_peer_ops_t link_ops = { link_send };
+static void link_send_good(void *opaque, net_port_t *from, const uint8_t *frame, size_t len)
+{
+    link_send(opaque, from, frame, len, true);
+}
 
-static void apply(net_link_t *l, const net_link_params_t *p)
+static void link_send_bad(void *opaque, net_port_t *from, const uint8_t *frame, size_t len)
+{
+    link_send(opaque, from, frame, len, false);
+}
+
+static const net_port_peer_ops_t link_ops = { link_send_good, link_send_bad };
+
+void net_link_apply(net_link_t *l, uint32_t mask, const net_link_params_t *p)
 {
     bool was_up = l->p.up;
-    l->p = *p;
-    if (was_up != p->up)
+    net_link_params_t *d = &l->p;
+    if (mask & NET_LINK_BANDWIDTH) d->bandwidth_bps = p->bandwidth_bps;
+    if (mask & NET_LINK_LATENCY) d->latency_ns = p->latency_ns;
+    if (mask & NET_LINK_JITTER) d->jitter_ns = p->jitter_ns;
+    if (mask & NET_LINK_LOSS) d->loss_ppm = p->loss_ppm;
+    if (mask & NET_LINK_DUPLICATE) d->dup_ppm = p->dup_ppm;
+    if (mask & NET_LINK_CORRUPT) d->corrupt_ppm = p->corrupt_ppm;
+    if (mask & NET_LINK_REORDER) d->reorder_ppm = p->reorder_ppm;
+    if (mask & NET_LINK_REORDER_DELAY) d->reorder_delay_ns = p->reorder_delay_ns;
+    if (mask & NET_LINK_MAX_FRAME) d->max_frame = p->max_frame;
+    if (mask & NET_LINK_UP) d->up = p->up;
+    if (was_up != d->up)
         for (int e = 0; e < 2; e++)
             if (l->end[e])
-                net_port_set_link(l->end[e], p->up);
+                net_port_set_link(l->end[e], d->up && l->end[1 - e]);
 }
 
 void net_link_set_params(net_link_t *l, const net_link_params_t *p)
 {
-    apply(l, p);
+    net_link_apply(l, NET_LINK_ALL, p);
 }
 
-static void change_event(void *opaque)
+static void apply_change(void *owner, const net_timeline_item_t *item)
 {
-    net_link_t *l = opaque;
-    if (l->next_change < l->nchanges) {
-        apply(l, &l->changes[l->next_change].p);
-        l->next_change++;
-    }
-    if (l->next_change < l->nchanges)
-        sched_at(l->sched, &l->change_ev, l->changes[l->next_change].at);
+    const net_link_change_t *c = (const net_link_change_t *)item;
+    net_link_apply(owner, c->t.mask, &c->p);
 }
 
-int net_link_schedule(net_link_t *l, sim_time_t at, const net_link_params_t *p)
+int net_link_schedule(net_link_t *l, sim_time_t at, uint32_t mask, const net_link_params_t *p)
 {
-    if (l->nchanges == sizeof l->changes / sizeof l->changes[0])
-        return -1;
-    if (l->nchanges && at < l->changes[l->nchanges - 1].at)
-        return -1;
-    l->changes[l->nchanges].at = at;
-    l->changes[l->nchanges].p = *p;
-    l->nchanges++;
-    if (!sched_is_armed(&l->change_ev))
-        sched_at(l->sched, &l->change_ev, l->changes[l->next_change].at);
-    return 0;
+    net_link_change_t c;
+    memset(&c, 0, sizeof c);
+    c.t.at = at;
+    c.t.mask = mask;
+    c.p = *p;
+    return net_timeline_add(&l->changes, &c.t);
 }
 
-void net_link_attach_pcap(net_link_t *l, pcap_writer_t *w)
+void net_link_attach_pcap(net_link_t *l, unsigned slot, pcap_writer_t *w)
 {
-    l->pcap = w;
+    if (slot < 2)
+        l->pcap[slot] = w;
 }
 
 void net_link_init(net_link_t *l, const char *name, sched_t *sched, uint64_t seed,
@@ -194,10 +238,10 @@ void net_link_init(net_link_t *l, const char *name, sched_t *sched, uint64_t see
     l->end[0] = a;
     l->end[1] = b;
     for (unsigned k = 0; k < LINK_INFLIGHT; k++) {
-        sched_event_init(&l->slots[k].ev, "link-deliver", deliver, &l->slots[k]);
+        sched_event_init(&l->slots[k].ev, "link.deliver", deliver, &l->slots[k]);
         l->slots[k].link = l;
     }
-    sched_event_init(&l->change_ev, "link-change", change_event, l);
+    net_timeline_init(&l->changes, sched, "link.change", sizeof(net_link_change_t), apply_change, l);
     for (int e = 0; e < 2; e++) {
         net_port_t *p = e ? b : a;
         if (!p)
@@ -207,4 +251,11 @@ void net_link_init(net_link_t *l, const char *name, sched_t *sched, uint64_t see
         /* link pulses need something at the other end of the cable */
         net_port_set_link(p, a && b && l->p.up);
     }
+}
+
+void net_link_destroy(net_link_t *l)
+{
+    for (unsigned k = 0; k < LINK_INFLIGHT; k++)
+        sched_cancel(l->sched, &l->slots[k].ev);
+    net_timeline_destroy(&l->changes);
 }

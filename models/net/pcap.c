@@ -52,6 +52,12 @@ uint64_t pcap_writer_frames(const pcap_writer_t *w)
     return w->frames;
 }
 
+void pcap_writer_flush(pcap_writer_t *w)
+{
+    if (w)
+        pcap_dump_flush(w->d);
+}
+
 void pcap_writer_close(pcap_writer_t *w)
 {
     if (!w)

@@ -1,13 +1,13 @@
 /*
- * Update server host on libslirp (see update_server.h for the determinism
- * rules). Per step, in this order: poll slirp (runs its due TCP timers),
- * feed it the frames that arrived, move HTTP response bytes into the
- * guestfwd socket as far as its buffer allows, send slirp's frames to the
+ * Update server host on libslirp (see update_server.h for what it adds to
+ * slirp and the determinism rules). Per step, in this order: poll slirp (runs
+ * its due TCP timers), handle the frames that arrived (DNS and echo for the
+ * HTTP address here, the rest into slirp), move HTTP response bytes into the
+ * guestfwd socket as far as its buffer allows, send the step's frames to the
  * wire, carry out a forged reset or a close, then ask slirp for its next
  * deadline.
  */
 #include <arpa/inet.h>
-#include <glib.h>
 #include <slirp/libslirp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,240 +15,174 @@
 #include "update_server.h"
 #include "sim/log.h"
 
-/* slirp's ms clock treats 0 as "no delayed ACK pending": start at 1 s */
-#define SLIRP_CLOCK_OFFSET SIM_S(1)
+#define DNS_PORT 53
+#define DHCP_SERVER_PORT 67
+#define BOOTP_OPTIONS 240          /* fixed BOOTP fields and the magic cookie */
+#define DHCP_OPT_ROUTER 3
+#define DHCP_OPT_DNS 6
+#define DHCP_OPT_END 255
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+/* a reset waits for the bytes before it to be on the wire, at most this long */
+#define RESET_WAIT SIM_S(2)
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p)
+static struct in_addr in4(uint32_t host_order)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    struct in_addr a;
+    a.s_addr = htonl(host_order);
+    return a;
 }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v)
+
+/* A frame the host builds itself joins slirp's in the step's output. */
+static uint8_t *tx_slot(update_server_t *s)
 {
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+    if (s->txq_n == UPDATE_SERVER_RXQ)
+        return NULL;
+    return s->txq[s->txq_n].data;
 }
 
-/* A TCP segment inside an Ethernet frame, or false. */
-typedef struct tcp_view {
-    const uint8_t *eth, *ip, *tcp;
-    uint32_t src, dst, seq, ack;
-    uint16_t sport, dport;
-    uint8_t flags;
-    size_t payload;
-} tcp_view_t;
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
-
-static bool tcp_parse(const uint8_t *f, size_t len, tcp_view_t *t)
+static void tx_commit(update_server_t *s, size_t len)
 {
-    if (len < 14 + 20 || rd16(f + 12) != 0x0800)
+    s->txq[s->txq_n++].len = (uint16_t)len;
+}
+
+/* ---- what restricted slirp does not do ---- */
+
+static bool answer_dns(update_server_t *s, const uint8_t *f, size_t len)
+{
+    pkt_ipv4_t ip;
+    pkt_udp_t u;
+    if (!pkt_parse_ipv4(f, len, &ip) || ip.dst != s->cfg.dns_addr || !pkt_parse_udp(&ip, &u) ||
+        u.dport != DNS_PORT)
         return false;
-    const uint8_t *ip = f + 14;
-    size_t ihl = (size_t)(ip[0] & 15) * 4;
-    size_t tot = rd16(ip + 2);
-    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 || tot > len - 14 || tot < ihl + 20 ||
-        (rd16(ip + 6) & 0x3FFF))
-        return false;
-    const uint8_t *tcp = ip + ihl;
-    size_t doff = (size_t)(tcp[12] >> 4) * 4;
-    if (doff < 20 || ihl + doff > tot)
-        return false;
-    t->eth = f; t->ip = ip; t->tcp = tcp;
-    t->src = rd32(ip + 12); t->dst = rd32(ip + 16);
-    t->sport = rd16(tcp); t->dport = rd16(tcp + 2);
-    t->seq = rd32(tcp + 4); t->ack = rd32(tcp + 8);
-    t->flags = tcp[13];
-    t->payload = tot - ihl - doff;
+    s->stats.dns_queries++;
+    uint8_t ans[512];
+    size_t n = dns_respond(&s->zone, u.data, u.len, ans, sizeof ans);
+    uint8_t *out = tx_slot(s);
+    if (n && out) {
+        uint8_t mac[6];
+        pkt_slirp_mac(mac, s->cfg.dns_addr);
+        tx_commit(s, pkt_build_udp(out, f + 6, mac, s->cfg.dns_addr, DNS_PORT, ip.src, u.sport,
+                                   s->ip_id++, ans, n));
+    }
     return true;
 }
 
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
+static bool answer_echo(update_server_t *s, const uint8_t *f, size_t len)
 {
-    for (; n > 1; p += 2, n -= 2)
-        acc += rd16(p);
-    if (n)
-        acc += (uint32_t)p[0] << 8;
-    return acc;
+    pkt_ipv4_t ip;
+    pkt_icmp_t c;
+    if (!pkt_parse_ipv4(f, len, &ip) || ip.dst != s->cfg.http_addr || !pkt_parse_icmp(&ip, &c))
+        return false;
+    uint8_t *out = tx_slot(s);
+    if (c.type == ICMP_ECHO_REQUEST && out && pkt_fold(pkt_sum(ip.l4, ip.l4_len, 0)) == 0) {
+        uint8_t mac[6];
+        pkt_slirp_mac(mac, s->cfg.http_addr);
+        tx_commit(s, pkt_build_icmp(out, f + 6, mac, s->cfg.http_addr, ip.src, s->ip_id++,
+                                    ICMP_ECHO_REPLY, 0, c.body, c.body_len));
+        s->stats.echo_replies++;
+    }
+    return true;
 }
 
-static uint16_t fold(uint32_t acc)
+/* Adds the router and DNS options to slirp's DHCP offer or ack. */
+static void complete_dhcp(update_server_t *s, pkt_frame_t *fr)
 {
-    while (acc >> 16)
-        acc = (acc & 0xFFFF) + (acc >> 16);
-    return (uint16_t)~acc;
+    pkt_ipv4_t ip;
+    pkt_udp_t u;
+    if (!pkt_parse_ipv4(fr->data, fr->len, &ip) || ip.src != s->cfg.host_addr ||
+        !pkt_parse_udp(&ip, &u) || u.sport != DHCP_SERVER_PORT || u.len <= BOOTP_OPTIONS)
+        return;
+    uint8_t *opt = (uint8_t *)u.data + BOOTP_OPTIONS;
+    size_t room = u.len - BOOTP_OPTIONS, k = 0;
+    while (k < room && opt[k] != DHCP_OPT_END) {
+        if (opt[k] == 0) {
+            k++;
+            continue;
+        }
+        if (opt[k] == DHCP_OPT_ROUTER || opt[k] == DHCP_OPT_DNS || k + 1 >= room)
+            return; /* already there, or malformed: leave it */
+        k += 2u + opt[k + 1];
+    }
+    if (k + 13 > room)
+        return;
+    uint8_t add[13] = { DHCP_OPT_ROUTER, 4, 0, 0, 0, 0, DHCP_OPT_DNS, 4, 0, 0, 0, 0, DHCP_OPT_END };
+    wr_be32(add + 2, s->cfg.host_addr);
+    wr_be32(add + 8, s->cfg.dns_addr);
+    memcpy(opt + k, add, sizeof add);
+    pkt_fix_checksums(fr->data, fr->len);
+    s->stats.dhcp_replies++;
 }
 
-/* Builds a 54-byte Ethernet/IPv4/TCP RST|ACK segment. */
-static size_t build_rst(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t sip,
-                        uint32_t dip, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack)
-{
-    memset(f, 0, 54);
-    memcpy(f, dmac, 6);
-    memcpy(f + 6, smac, 6);
-    wr16(f + 12, 0x0800);
-    uint8_t *ip = f + 14;
-    ip[0] = 0x45;
-    wr16(ip + 2, 40);
-    ip[8] = 64;
-    ip[9] = 6;
-    wr32(ip + 12, sip);
-    wr32(ip + 16, dip);
-    wr16(ip + 10, fold(sum16(ip, 20, 0)));
-    uint8_t *tcp = ip + 20;
-    wr16(tcp, sport);
-    wr16(tcp + 2, dport);
-    wr32(tcp + 4, seq);
-    wr32(tcp + 8, ack);
-    tcp[12] = 5 << 4;
-    tcp[13] = TCP_RST | TCP_ACK;
-    uint8_t pseudo[12];
-    wr32(pseudo, sip);
-    wr32(pseudo + 4, dip);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    wr16(pseudo + 10, 20);
-    wr16(tcp + 16, fold(sum16(tcp, 20, sum16(pseudo, 12, 0))));
-    return 54;
-}
-
-static uint32_t seg_len(const tcp_view_t *t)
-{
-    return (uint32_t)t->payload + ((t->flags & TCP_SYN) ? 1 : 0) + ((t->flags & TCP_FIN) ? 1 : 0);
-}
-
-/* ---- slirp callbacks: queue or flag only, never call back into slirp ---- */
-
-static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
-{
-    update_server_t *s = opaque;
-    if (len > NET_FRAME_MAX || s->txq_n == UPDATE_SERVER_RXQ)
-        return (ssize_t)len; /* dropped; TCP retransmits */
-    memcpy(s->txq[s->txq_n].data, buf, len);
-    s->txq[s->txq_n].len = (uint16_t)len;
-    s->txq_n++;
-    return (ssize_t)len;
-}
-
-static void cb_guest_error(const char *msg, void *opaque)
-{
-    (void)opaque;
-    log_msg(LOG_TRACE, "update-server", "slirp: %s", msg);
-}
-
-static int64_t cb_clock_get_ns(void *opaque)
-{
-    update_server_t *s = opaque;
-    return (int64_t)(s->sched->now + SLIRP_CLOCK_OFFSET);
-}
-
-/* IPv6 is off, so slirp creates no timer; these exist because the API needs them. */
-static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
-{
-    (void)id; (void)cb_opaque; (void)opaque;
-    static int dummy;
-    return &dummy;
-}
-static void cb_timer_free(void *timer, void *opaque) { (void)timer; (void)opaque; }
-static void cb_timer_mod(void *timer, int64_t expire, void *opaque)
-{
-    (void)timer; (void)expire; (void)opaque;
-}
-static void cb_register_poll_fd(int fd, void *opaque) { (void)fd; (void)opaque; }
-static void cb_unregister_poll_fd(int fd, void *opaque) { (void)fd; (void)opaque; }
-static void cb_notify(void *opaque) { (void)opaque; }
-
-static ssize_t cb_guestfwd_write(const void *buf, size_t len, void *opaque)
-{
-    update_server_t *s = opaque;
-    http_server_input(&s->http, s->sched->now, buf, len);
-    return (ssize_t)len;
-}
-
-static int cb_add_poll(int fd, int events, void *opaque)
-{
-    (void)fd; (void)events; (void)opaque;
-    return 0;
-}
-static int cb_get_revents(int idx, void *opaque)
-{
-    (void)idx; (void)opaque;
-    return 0;
-}
-
-static const SlirpCb slirp_callbacks = {
-    .send_packet = cb_send_packet,
-    .guest_error = cb_guest_error,
-    .clock_get_ns = cb_clock_get_ns,
-    .timer_free = cb_timer_free,
-    .timer_mod = cb_timer_mod,
-    .register_poll_fd = cb_register_poll_fd,
-    .unregister_poll_fd = cb_unregister_poll_fd,
-    .notify = cb_notify,
-    .timer_new_opaque = cb_timer_new_opaque,
-};
-
-/* The close path below makes slirp log a GLib critical by design. */
-static void slirp_log_filter(const gchar *domain, GLogLevelFlags level, const gchar *msg,
-                             gpointer data)
-{
-    (void)domain; (void)level; (void)data;
-    log_msg(LOG_TRACE, "update-server", "slirp: %s", msg);
-}
-
-/* ---- the wire ---- */
+/* ---- the HTTP connection as seen on the wire ---- */
 
 static void watch_device_frame(update_server_t *s, const uint8_t *f, size_t len)
 {
-    tcp_view_t t;
-    if (!tcp_parse(f, len, &t) || t.dst != s->cfg.http_addr || t.dport != s->cfg.http_port)
+    pkt_ipv4_t ip;
+    pkt_tcp_t t;
+    if (!pkt_parse_ipv4(f, len, &ip) || !pkt_parse_tcp(&ip, &t) || ip.dst != s->cfg.http_addr ||
+        t.dport != s->cfg.http_port)
         return;
-    if ((t.flags & TCP_SYN) && !(t.flags & TCP_ACK)) {
+    if ((t.flags & PKT_TCP_SYN) && !(t.flags & PKT_TCP_ACK)) {
+        if (s->conn.open && ip.src == s->conn.dev_ip && t.sport == s->conn.dev_port &&
+            t.seq == s->conn.dev_iss)
+            return; /* a retransmitted SYN */
         /* slirp's guestfwd talks to the newest connection only: so do we */
         memset(&s->conn, 0, sizeof s->conn);
         s->conn.open = true;
         memcpy(s->conn.dev_mac, f + 6, 6);
-        s->conn.dev_ip = t.src;
+        s->conn.dev_ip = ip.src;
         s->conn.dev_port = t.sport;
+        s->conn.dev_iss = t.seq;
         s->conn.dev_nxt = t.seq + 1;
         s->reset_pending = s->close_pending = false;
         http_server_new_connection(&s->http);
         return;
     }
-    if (!s->conn.open || t.src != s->conn.dev_ip || t.sport != s->conn.dev_port)
+    if (!s->conn.open || ip.src != s->conn.dev_ip || t.sport != s->conn.dev_port)
         return;
-    if (t.flags & TCP_RST) {
+    if (t.flags & PKT_TCP_RST) {
         s->conn.open = false;
         return;
     }
-    uint32_t end = t.seq + seg_len(&t);
+    uint32_t end = t.seq + pkt_tcp_seg_len(&t);
     if ((int32_t)(end - s->conn.dev_nxt) > 0)
         s->conn.dev_nxt = end;
-    if (t.flags & TCP_FIN)
+    if (t.flags & PKT_TCP_FIN)
         s->conn.dev_fin = true;
 }
 
 static void watch_server_frame(update_server_t *s, const uint8_t *f, size_t len)
 {
-    tcp_view_t t;
-    if (!s->conn.open || !tcp_parse(f, len, &t) || t.src != s->cfg.http_addr ||
-        t.sport != s->cfg.http_port || t.dst != s->conn.dev_ip || t.dport != s->conn.dev_port)
+    pkt_ipv4_t ip;
+    pkt_tcp_t t;
+    if (!s->conn.open || !pkt_parse_ipv4(f, len, &ip) || !pkt_parse_tcp(&ip, &t) ||
+        ip.src != s->cfg.http_addr || t.sport != s->cfg.http_port || ip.dst != s->conn.dev_ip ||
+        t.dport != s->conn.dev_port)
         return;
     memcpy(s->conn.srv_mac, f + 6, 6);
-    uint32_t end = t.seq + seg_len(&t);
-    if ((t.flags & TCP_SYN) || (int32_t)(end - s->conn.srv_nxt) > 0)
+    uint32_t end = t.seq + pkt_tcp_seg_len(&t);
+    if (t.flags & PKT_TCP_SYN) {
+        s->conn.srv_iss = t.seq;
+        s->conn.srv_syn_seen = true;
+    }
+    if ((t.flags & PKT_TCP_SYN) || (int32_t)(end - s->conn.srv_nxt) > 0)
         s->conn.srv_nxt = end;
 }
 
 static void flush_tx(update_server_t *s)
 {
     for (unsigned k = 0; k < s->txq_n; k++) {
-        watch_server_frame(s, s->txq[k].data, s->txq[k].len);
+        pkt_frame_t *fr = &s->txq[k];
+        complete_dhcp(s, fr);
+        watch_server_frame(s, fr->data, fr->len);
+        if (fr->len < PKT_ETH_MIN) {
+            /* the host's NIC pads short frames */
+            memset(fr->data + fr->len, 0, PKT_ETH_MIN - fr->len);
+            fr->len = PKT_ETH_MIN;
+        }
         s->stats.frames_out++;
-        net_port_send(&s->port, s->txq[k].data, s->txq[k].len);
+        net_port_send(&s->port, fr->data, fr->len);
     }
     s->txq_n = 0;
 }
@@ -257,25 +191,29 @@ static void forge_reset(update_server_t *s)
 {
     if (!s->conn.open)
         return;
-    uint8_t f[64];
-    size_t n = build_rst(f, s->conn.dev_mac, s->conn.srv_mac, s->cfg.http_addr, s->conn.dev_ip,
-                         s->cfg.http_port, s->conn.dev_port, s->conn.srv_nxt, s->conn.dev_nxt);
+    uint8_t f[PKT_ETH_MIN];
+    size_t n = pkt_build_tcp(f, s->conn.dev_mac, s->conn.srv_mac, s->cfg.http_addr,
+                             s->cfg.http_port, s->conn.dev_ip, s->conn.dev_port, s->ip_id++,
+                             s->conn.srv_nxt, s->conn.dev_nxt, PKT_TCP_RST | PKT_TCP_ACK, 0,
+                             NULL, 0, NULL, 0);
     s->stats.frames_out++;
     net_port_send(&s->port, f, n);
     /* and tell slirp, so its side of the connection goes away too */
-    n = build_rst(f, s->conn.srv_mac, s->conn.dev_mac, s->conn.dev_ip, s->cfg.http_addr,
-                  s->conn.dev_port, s->cfg.http_port, s->conn.dev_nxt, s->conn.srv_nxt);
+    n = pkt_build_tcp(f, s->conn.srv_mac, s->conn.dev_mac, s->conn.dev_ip, s->conn.dev_port,
+                      s->cfg.http_addr, s->cfg.http_port, 0, s->conn.dev_nxt, s->conn.srv_nxt,
+                      PKT_TCP_RST | PKT_TCP_ACK, 0, NULL, 0, NULL, 0);
     slirp_input(s->slirp, f, (int)n);
     s->txq_n = 0; /* whatever slirp answers to its own reset stays inside */
     s->conn.open = false;
     s->stats.forged_resets++;
 }
 
-static struct in_addr in4(uint32_t host_order)
+/* True when every byte handed to slirp has gone out on the wire. */
+static bool all_sent(const update_server_t *s)
 {
-    struct in_addr a;
-    a.s_addr = htonl(host_order);
-    return a;
+    if (!s->conn.srv_syn_seen)
+        return s->conn.to_slirp == 0;
+    return (uint64_t)(uint32_t)(s->conn.srv_nxt - s->conn.srv_iss - 1) >= s->conn.to_slirp;
 }
 
 static void pump_http(update_server_t *s)
@@ -291,10 +229,13 @@ static void pump_http(update_server_t *s)
         size_t n;
         http_output_status_t st =
             http_server_output(&s->http, s->sched->now, buf, room < sizeof buf ? room : sizeof buf, &n);
-        if (n)
+        if (n) {
             slirp_socket_recv(s->slirp, fwd, s->cfg.http_port, buf, (int)n);
+            s->conn.to_slirp += n;
+        }
         if (st == HTTP_OUT_RESET) {
             s->reset_pending = true;
+            s->reset_deadline = s->sched->now + RESET_WAIT;
             return;
         }
         if (st == HTTP_OUT_CLOSE) {
@@ -321,17 +262,23 @@ static void step(void *opaque)
     update_server_t *s = opaque;
     sim_time_t now = s->sched->now;
     s->stats.steps++;
-    slirp_pollfds_poll(s->slirp, 0, cb_get_revents, s);
+    slirp_glue_poll(&s->glue, s->slirp, 0);
     for (unsigned k = 0; k < s->rxq_n; k++) {
-        watch_device_frame(s, s->rxq[k].data, s->rxq[k].len);
-        slirp_input(s->slirp, s->rxq[k].data, s->rxq[k].len);
+        const uint8_t *f = s->rxq[k].data;
+        size_t len = s->rxq[k].len;
+        if (answer_dns(s, f, len) || answer_echo(s, f, len))
+            continue;
+        watch_device_frame(s, f, len);
+        slirp_input(s->slirp, f, (int)len);
     }
     s->rxq_n = 0;
     pump_http(s);
     flush_tx(s);
-    if (s->reset_pending) {
+    if (s->reset_pending && (!s->conn.open || all_sent(s) || now >= s->reset_deadline)) {
         s->reset_pending = false;
         forge_reset(s);
+    } else if (s->reset_pending) {
+        /* wait: slirp sends the rest as the device's window opens */
     } else if (s->close_pending || (s->conn.open && s->conn.dev_fin &&
                                      !http_server_has_output(&s->http))) {
         s->close_pending = false;
@@ -341,20 +288,27 @@ static void step(void *opaque)
         s->conn.open = false;
         flush_tx(s);
     }
-    uint32_t timeout_ms = 1000;
-    slirp_pollfds_fill(s->slirp, &timeout_ms, cb_add_poll, s);
+    uint32_t timeout_ms = slirp_glue_fill(&s->glue, s->slirp);
     sim_time_t next = now + SIM_MS(timeout_ms ? timeout_ms : 1);
     sim_time_t wake = http_server_wake_time(&s->http, now);
     if (wake < next)
         next = wake;
+    if (s->reset_pending && s->reset_deadline < next)
+        next = s->reset_deadline;
     sched_at(s->sched, &s->step_ev, next);
+}
+
+static void step_now(update_server_t *s)
+{
+    if (!sched_is_armed(&s->step_ev) || sched_when(&s->step_ev) > s->sched->now)
+        sched_at(s->sched, &s->step_ev, s->sched->now);
 }
 
 static void port_receive(void *owner, const uint8_t *frame, size_t len, bool fcs_ok)
 {
     update_server_t *s = owner;
     if (!fcs_ok) {
-        s->stats.bad_fcs++;
+        s->stats.bad_fcs++; /* the NIC's CRC check drops it */
         return;
     }
     if (s->rxq_n == UPDATE_SERVER_RXQ || len > NET_FRAME_MAX) {
@@ -365,20 +319,46 @@ static void port_receive(void *owner, const uint8_t *frame, size_t len, bool fcs
     memcpy(s->rxq[s->rxq_n].data, frame, len);
     s->rxq[s->rxq_n].len = (uint16_t)len;
     s->rxq_n++;
-    if (!sched_is_armed(&s->step_ev) || sched_when(&s->step_ev) > s->sched->now)
-        sched_at(s->sched, &s->step_ev, s->sched->now);
+    step_now(s);
+}
+
+void update_server_reset_connection(update_server_t *s)
+{
+    if (!s->conn.open)
+        return;
+    s->reset_pending = true;
+    s->reset_deadline = s->sched->now;
+    s->http.closed = true;
+    s->http.responding = false;
+    step_now(s);
 }
 
 void update_server_default_config(update_server_config_t *c, const char *root)
 {
     memset(c, 0, sizeof *c);
     c->root = root;
-    c->net_addr = 0x0A000200;
-    c->net_mask = 0xFFFFFF00;
-    c->host_addr = 0x0A000202;
-    c->dhcp_start = 0x0A00020F;
-    c->http_addr = 0x0A000264;
+    c->net_addr = PKT_IP(10, 0, 2, 0);
+    c->net_mask = PKT_IP(255, 255, 255, 0);
+    c->host_addr = PKT_IP(10, 0, 2, 2);
+    c->dns_addr = PKT_IP(10, 0, 2, 3);
+    c->dhcp_start = PKT_IP(10, 0, 2, 15);
+    c->http_addr = PKT_IP(10, 0, 2, 100);
     c->http_port = 80;
+    snprintf(c->name, sizeof c->name, "update");
+    snprintf(c->domain, sizeof c->domain, "glitchbox.test");
+}
+
+/* Bytes the device sent on the HTTP connection (called from inside slirp). */
+static ssize_t guestfwd_write(const void *buf, size_t len, void *opaque)
+{
+    update_server_t *s = opaque;
+    http_server_input(&s->http, s->sched->now, buf, len);
+    return (ssize_t)len;
+}
+
+static bool in_net(const update_server_config_t *c, uint32_t a)
+{
+    return (a & c->net_mask) == c->net_addr && a != c->net_addr && a != (c->net_addr | ~c->net_mask);
 }
 
 int update_server_init(update_server_t *s, sched_t *sched, const update_server_config_t *c,
@@ -392,39 +372,39 @@ int update_server_init(update_server_t *s, sched_t *sched, const update_server_c
                  c->root ? c->root : "(none)");
         return -1;
     }
-    if ((c->http_addr & c->net_mask) != c->net_addr || c->http_addr == c->host_addr) {
-        snprintf(err, errlen, "update server: HTTP address must lie in the virtual network "
-                 "and differ from the gateway");
+    if (!in_net(c, c->host_addr) || !in_net(c, c->dns_addr) || !in_net(c, c->http_addr) ||
+        !in_net(c, c->dhcp_start)) {
+        snprintf(err, errlen, "update server: the gateway, DNS, HTTP and first DHCP addresses "
+                 "must lie in the virtual network");
         return -1;
     }
-    g_log_set_handler("Slirp", G_LOG_LEVEL_MASK, slirp_log_filter, NULL);
-    SlirpConfig cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.version = 4;
-    cfg.restricted = 1;
-    cfg.in_enabled = true;
-    cfg.vnetwork = in4(c->net_addr);
-    cfg.vnetmask = in4(c->net_mask);
-    cfg.vhost = in4(c->host_addr);
-    cfg.vdhcp_start = in4(c->dhcp_start);
-    cfg.vnameserver = in4(c->host_addr + 1);
-    cfg.vhostname = "device";
-    cfg.disable_dns = true;
-    cfg.disable_host_loopback = true;
-    s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
+    if (c->http_addr == c->host_addr || c->http_addr == c->dns_addr || c->dns_addr == c->host_addr) {
+        snprintf(err, errlen, "update server: the gateway, DNS and HTTP addresses must differ");
+        return -1;
+    }
+    if (c->name[0])
+        dns_zone_add(&s->zone, c->name, c->http_addr);
+    for (unsigned k = 0; k < c->extra.n; k++)
+        if (dns_zone_add(&s->zone, c->extra.rec[k].name, c->extra.rec[k].addr)) {
+            snprintf(err, errlen, "update server: at most %d DNS names", DNS_MAX_RECORDS);
+            return -1;
+        }
+    snprintf(s->zone.domain, sizeof s->zone.domain, "%s", c->domain);
+    slirp_glue_init(&s->glue, sched, s->txq, &s->txq_n, UPDATE_SERVER_RXQ);
+    slirp_glue_net_t sn = { c->net_addr, c->net_mask, c->host_addr, c->dhcp_start, c->dns_addr,
+                            true, s->cfg.domain[0] ? s->cfg.domain : NULL };
+    s->slirp = slirp_glue_new(&s->glue, &sn);
     if (!s->slirp) {
         snprintf(err, errlen, "update server: libslirp refused its configuration");
         return -1;
     }
     struct in_addr fwd = in4(c->http_addr);
-    if (slirp_add_guestfwd(s->slirp, cb_guestfwd_write, s, &fwd, c->http_port)) {
+    if (slirp_add_guestfwd(s->slirp, guestfwd_write, s, &fwd, c->http_port)) {
         snprintf(err, errlen, "update server: cannot listen on the HTTP address");
         slirp_cleanup(s->slirp);
         s->slirp = NULL;
         return -1;
     }
-    /* syncs slirp's process-wide millisecond clock with ours */
-    slirp_pollfds_poll(s->slirp, 0, cb_get_revents, s);
     s->txq_n = 0;
     net_port_init(&s->port, "update-server", port_receive, NULL, s);
     sched_event_init(&s->step_ev, "update-server.step", step, s);

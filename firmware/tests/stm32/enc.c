@@ -2,8 +2,9 @@
  * The ENC28J60 on SPI2 of the stm32f407-enc28j60 board, driven the way
  * bare-metal drivers do: reset through PB10, chip select on PB12, revision
  * and PHY identification, buffer write/read back, a transmitted frame
- * completing with TXIF, and the INT pin (PB11) reaching the core through
- * EXTI11 as a falling edge.
+ * completing with TXIF, the INT pin (PB11) reaching the core through
+ * EXTI11 as a falling edge, and the B7's SRC erratum (CLKRDY stays set, the
+ * MAC is deaf for up to 1 ms).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -179,5 +180,19 @@ int main(void)
     check("INT falling edge reached EXTI11", int_edges == 1);
     BFC(0x1C, 0x08);
     check("INT released", (REG(GPIOB + 0x10) & (1u << 11)) != 0);
+
+    /* SRC on B7 (erratum 2): CLKRDY stays set although the MAC only
+     * listens again up to 1 ms later; a write at once is lost */
+    cs(1);
+    xfer(0xFF);
+    wait_idle();
+    cs(0);
+    check("SRC leaves CLKRDY set", (rcr(0x1D, 0) & 1) != 0);
+    bank(2);
+    WCR(0x00, 0x0D);
+    delay_us(2000);
+    check("MAC write right after SRC lost", rcr(0x00, 1) == 0x00);
+    WCR(0x00, 0x0D);
+    check("MAC write 2 ms after SRC kept", rcr(0x00, 1) == 0x0D);
     return failures;
 }
