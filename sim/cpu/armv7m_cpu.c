@@ -6,7 +6,8 @@
  *
  * Timing model (cycle-approximate):
  * - every instruction costs its base cycles from the Cortex-M4 TRM table
- *   (thumb_timing.h, vfp.c), charged per block with early exits corrected;
+ *   (thumb_timing.h, vfp.c), charged before it runs (the threaded executor
+ *   charges a block at once and corrects with insn_t.rest);
  * - instruction fetch adds the region's wait states once per 16-byte line a
  *   block enters (the STM32 flash reads 128-bit lines; the flash controller
  *   model lowers the effective wait states when its ART cache is on), and
@@ -703,10 +704,13 @@ static bool at_breakpoint(const cpu_t *cpu, uint32_t pc)
 }
 
 /*
- * Instructions retire one by one against the slice limit: the loop leaves at
- * the first instruction boundary where cycles >= limit, so the instruction at
- * which an event becomes visible does not depend on block boundaries. With
- * tracing, breakpoints or single-stepping on, each pass runs one instruction.
+ * The loop leaves at the first instruction boundary where cycles >= limit,
+ * so the instruction at which an event becomes visible does not depend on
+ * block boundaries. A block whose bound keeps every boundary inside it below
+ * the limit goes to the threaded executor (thumb_fast.c), which runs it and
+ * its successors whole; the block that may reach the limit retires its
+ * instructions one by one against it. With tracing, breakpoints or
+ * single-stepping on, each pass runs one instruction.
  */
 enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
 {

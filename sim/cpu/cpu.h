@@ -12,13 +12,21 @@
  *   state) or after CPU_BLOCK_MAX instructions. Writes to a page that holds
  *   decoded code (through the bus code-write hook) drop the whole cache.
  * - Before a handler of an insn flagged INSN_PCREAD (set by the block
- *   builder when any register field names the PC) runs, the loop sets
- *   r[15] = insn->pc + 4 (the value an instruction reads as PC in Thumb
- *   state); other handlers use insn->pc and cpu->cycles has been charged
- *   insn->cycles. The loop stops at the first instruction boundary where
- *   cycles reach the slice limit, so events (interrupts, DMA, timers) land on
- *   the same instruction however the run is sliced or single-stepped. Handlers add data-dependent extras (taken branches, LDM
- *   register counts already in insn->cycles, divide length) to cpu->cycles.
+ *   builder when any register field the operation reads names the PC) runs,
+ *   the loop sets r[15] = insn->pc + 4 (the value an instruction reads as PC
+ *   in Thumb state); other handlers use insn->pc, r[15] holds the start of
+ *   the running block, and cpu->cycles has been charged insn->cycles. The
+ *   loop stops at the first instruction boundary where cycles reach the
+ *   slice limit, so events (interrupts, DMA, timers) land on the same
+ *   instruction however the run is sliced or single-stepped. Handlers add
+ *   data-dependent extras (taken branches, LDM register counts already in
+ *   insn->cycles, divide length) to cpu->cycles; thumb_extra_bound() is
+ *   their upper bound, which lets whole blocks run without a check per
+ *   instruction (cpu_block_t.bound). A new kind of extra must be added there.
+ * - Two ways run a block: the threaded executor (thumb_fast.c) for whole
+ *   blocks, the loop in armv7m_cpu.c one instruction at a time (the block
+ *   that may reach the limit; tracing, breakpoints, stepping). Both call the
+ *   same handlers or the same op bodies (thumb_ops.h), so they agree.
  * - A handler that changes control flow calls cpu_branch()/cpu_bx_write_pc()
  *   or raises an exception; both set cpu->break_block, which makes the loop
  *   leave the block and continue at cpu->r[15] (or enter the exception).

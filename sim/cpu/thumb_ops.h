@@ -46,21 +46,30 @@ OP_INLINE shift_res_t op2_rr(const cpu_t *cpu, const insn_t *i)
     X(SBC, x, ~y, cpu->c, true) X(RSB, ~x, y, 1, true) X(CMP, x, ~y, 1, false)             \
     X(CMN, x, y, 0, false)
 
-/* 'plain': Rd is neither the SP nor the PC (the threaded executor's forms) */
+/* The result of data processing: 'plain' when Rd is neither the SP nor
+ * the PC (the threaded executor's forms), then N and Z, C and V when the
+ * instruction sets flags. */
+OP_INLINE void dp_result(cpu_t *cpu, const insn_t *i, uint32_t r, bool write, bool plain,
+                         bool s, uint8_t c, uint8_t v, bool set_v)
+{
+    if (write && plain)
+        cpu->r[i->rd] = r;
+    else if (write)
+        alu_write(cpu, i->rd, r);
+    if (s) {
+        set_nz(cpu, r);
+        cpu->c = c;
+        if (set_v)
+            cpu->v = v;
+    }
+}
+
 #define OPS_LOGIC(name, expr, write)                                                       \
     OP_INLINE void op_##name(cpu_t *cpu, const insn_t *i, shift_res_t o, bool s, bool plain) \
     {                                                                                      \
         uint32_t a = cpu->r[i->rn];                                                        \
-        uint32_t r = (expr);                                                               \
         (void)a;                                                                           \
-        if (write && plain)                                                                \
-            cpu->r[i->rd] = r;                                                             \
-        else if (write)                                                                    \
-            alu_write(cpu, i->rd, r);                                                      \
-        if (s) {                                                                           \
-            set_nz(cpu, r);                                                                \
-            cpu->c = o.c;                                                                  \
-        }                                                                                  \
+        dp_result(cpu, i, (expr), write, plain, s, o.c, 0, false);                         \
     }
 #define OPS_ARITH(name, lhs, rhs, cin, write)                                              \
     OP_INLINE void op_##name(cpu_t *cpu, const insn_t *i, shift_res_t o, bool s, bool plain) \
@@ -68,15 +77,7 @@ OP_INLINE shift_res_t op2_rr(const cpu_t *cpu, const insn_t *i)
         uint32_t x = cpu->r[i->rn], y = o.v;                                               \
         uint8_t c, v;                                                                      \
         uint32_t r = add_with_carry((lhs), (rhs), (cin), &c, &v);                          \
-        if (write && plain)                                                                \
-            cpu->r[i->rd] = r;                                                             \
-        else if (write)                                                                    \
-            alu_write(cpu, i->rd, r);                                                      \
-        if (s) {                                                                           \
-            set_nz(cpu, r);                                                                \
-            cpu->c = c;                                                                    \
-            cpu->v = v;                                                                    \
-        }                                                                                  \
+        dp_result(cpu, i, r, write, plain, s, c, v, true);                                 \
     }
 THUMB_LOGIC_OPS(OPS_LOGIC)
 THUMB_ARITH_OPS(OPS_ARITH)

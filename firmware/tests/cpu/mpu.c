@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "../common/testlib.h"
 
 #define REG(a) (*(volatile uint32_t *)(a))
 #define SCB_VTOR REG(0xE000ED08)
@@ -87,17 +88,7 @@ void fault_c(uint32_t *frame, uint32_t exc)
     frame[6] += (hw >> 11) >= 0x1D ? 4 : 2;
 }
 
-__attribute__((naked)) static void fault_entry(void)
-{
-    __asm__ volatile("tst lr, #4\n\t"
-                     "ite eq\n\t"
-                     "mrseq r0, msp\n\t"
-                     "mrsne r0, psp\n\t"
-                     "mrs r1, ipsr\n\t"
-                     "push {r4, lr}\n\t"
-                     "bl fault_c\n\t"
-                     "pop {r4, pc}\n");
-}
+TL_FAULT_ENTRY(fault_entry, fault_c)
 
 /* SVC #1: back to privileged thread mode */
 void svc_c(void);
