@@ -646,13 +646,12 @@ cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t it
     end->pc = pc;
     end->itstate = it;
     end->cond = 0xE;
-    end->lbl = thumb_fast_label(end, true);
     uint32_t rest = 0;
     for (unsigned k = b->n; k-- > 0;) {
         b->insns[k].rest = (uint16_t)rest;
         rest += b->insns[k].cycles;
-        b->insns[k].lbl = thumb_fast_label(&b->insns[k], false);
     }
+    thumb_fast_prepare(b);
     b->gen = cpu->cache_gen;
     return b;
 }

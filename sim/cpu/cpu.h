@@ -336,8 +336,9 @@ static inline cpu_block_t *cpu_find_block(cpu_t *cpu, uint32_t pc, uint8_t itsta
  * charged up to and including it, insns counted up to before it).
  */
 const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b);
-/* Where the executor dispatches a decoded insn (set by the block builder). */
-const void *thumb_fast_label(insn_t *i, bool last);
+/* Sets where the executor dispatches each insn of a built block (insn_t.lbl,
+ * fx), the sentinel included. */
+void thumb_fast_prepare(cpu_block_t *b);
 
 /* ---- decode (thumb_decode.c; vfp.c for the coprocessor space) ---- */
 /* Decode one instruction; never fails. 'itstate' is ITSTATE for this insn.

@@ -46,6 +46,22 @@
     X(STRH_post, 2, false, false) X(STR_pre, 4, true, false) X(STRB_pre, 1, true, false)   \
     X(STRH_pre, 2, true, false)
 #define FL_LS_ENUM(name, ...) FL_##name,
+/* Flag-setting forms fused with a B<cond> right after them, one label per
+ * condition: name, the op with its operand and the flags set. */
+#define FUSED_OPS(X)                                                                       \
+    X(CMP_imm_s, op_CMP(cpu, i, op2_imm(cpu, i), true, true))                              \
+    X(CMP_rr_s, op_CMP(cpu, i, op2_rr(cpu, i), true, true))                                \
+    X(CMP_reg_s, op_CMP(cpu, i, op2_reg(cpu, i), true, true))                              \
+    X(ADD_imm_s, op_ADD(cpu, i, op2_imm(cpu, i), true, true))                              \
+    X(SUB_imm_s, op_SUB(cpu, i, op2_imm(cpu, i), true, true))                              \
+    X(TST_imm_s, op_TST(cpu, i, op2_imm(cpu, i), true, true))                              \
+    X(TST_rr_s, op_TST(cpu, i, op2_rr(cpu, i), true, true))
+#define COND_LIST(X, name, op)                                                             \
+    X(name, op, EQ, 0) X(name, op, NE, 1) X(name, op, CS, 2) X(name, op, CC, 3)            \
+    X(name, op, MI, 4) X(name, op, PL, 5) X(name, op, VS, 6) X(name, op, VC, 7)            \
+    X(name, op, HI, 8) X(name, op, LS, 9) X(name, op, GE, 10) X(name, op, LT, 11)          \
+    X(name, op, GT, 12) X(name, op, LE, 13)
+#define FL_FUSED_ENUM(name, op) FL_##name##_bcc, FL_##name##_bcc_last = FL_##name##_bcc + 13,
 
 enum {
     FL_CALL, FL_END, FL_COND, FL_NOP, FL_B, FL_BL, FL_BX, FL_BLX, FL_CBZ, FL_CBNZ,
@@ -56,6 +72,7 @@ enum {
     FL_shift_reg, FL_shift_reg_s, FL_MUL, FL_MUL_s,
     FAST_LOADS(FL_LS_ENUM) FAST_STORES(FL_LS_ENUM) FAST_WB(FL_LS_ENUM)
     FL_LDM, FL_LDM_pc, FL_STM, FL_STMDB, FL_LDRD, FL_STRD, FL_ADD_sp, FL_SUB_sp,
+    FUSED_OPS(FL_FUSED_ENUM)
     FL_COUNT
 };
 
@@ -113,18 +130,43 @@ static unsigned fast_form(const insn_t *i)
     return FL_CALL;
 }
 
-const void *thumb_fast_label(insn_t *i, bool last)
+static unsigned fast_label(insn_t *i)
 {
-    if (!fast_labels)
-        cpu_run_blocks(NULL, NULL);
-    if (last)
-        return fast_labels[FL_END];
     unsigned fl = fast_form(i);
     if (i->cond != 0xE && fl != FL_CALL) {
         i->fx = (uint8_t)fl;
         fl = FL_COND;
     }
-    return fast_labels[fl];
+    return fl;
+}
+
+/* A flag-setting compare or add/subtract right before the B<cond> that ends
+ * the block runs as one: the condition comes from the result just computed
+ * and the branch needs no dispatch of its own. */
+static unsigned fused_label(const insn_t *i, unsigned fl)
+{
+    const insn_t *br = i + 1;
+    if (i->cond != 0xE || br->exec != exec_B_cond || br->fn != br->exec || br->aux >= 14)
+        return fl;
+    switch (fl) {
+#define FUSE_CASE(name, op) case FL_##name: return FL_##name##_bcc + br->aux;
+    FUSED_OPS(FUSE_CASE)
+#undef FUSE_CASE
+    default: return fl;
+    }
+}
+
+void thumb_fast_prepare(cpu_block_t *b)
+{
+    if (!fast_labels)
+        cpu_run_blocks(NULL, NULL);
+    b->insns[b->n].lbl = fast_labels[FL_END];
+    for (unsigned k = 0; k < b->n; k++) {
+        unsigned fl = fast_label(&b->insns[k]);
+        if (k + 2 == b->n)
+            fl = fused_label(&b->insns[k], fl);
+        b->insns[k].lbl = fast_labels[fl];
+    }
 }
 
 /* A word-aligned run of len bytes on one data-TLB page. */
@@ -187,6 +229,11 @@ const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b)
         [FL_LDM] = &&l_LDM, [FL_LDM_pc] = &&l_LDM_pc, [FL_STM] = &&l_STM,
         [FL_STMDB] = &&l_STMDB, [FL_LDRD] = &&l_LDRD, [FL_STRD] = &&l_STRD,
         [FL_ADD_sp] = &&l_ADD_sp, [FL_SUB_sp] = &&l_SUB_sp,
+#define LBL_FUSED_ONE(name, op, cc, n) [FL_##name##_bcc + n] = &&l_##name##_b##cc,
+#define LBL_FUSED(name, op) COND_LIST(LBL_FUSED_ONE, name, op)
+        FUSED_OPS(LBL_FUSED)
+#undef LBL_FUSED_ONE
+#undef LBL_FUSED
     };
 #undef LBL_DP
 #undef LBL_PLAIN
@@ -400,6 +447,21 @@ l_STMDB: {
         cyc += n * ws;
         NEXT();
     }
+
+    /* ---- a flag-setting op and the B<cond> after it ---- */
+#define FUSED_ONE(name, op, cc, n)                                                         \
+    l_##name##_b##cc:                                                                      \
+        op;                                                                                \
+        i++;                                                                               \
+        if (cpu_cond_pass(cpu, n)) {                                                       \
+            pc = i->imm;                                                                   \
+            goto taken;                                                                    \
+        }                                                                                  \
+        NEXT();
+#define FUSED_BODIES(name, op) COND_LIST(FUSED_ONE, name, op)
+    FUSED_OPS(FUSED_BODIES)
+#undef FUSED_ONE
+#undef FUSED_BODIES
 
     /* ---- branches: the last instruction of their block ---- */
 #define BCOND(label, cond)                                                                 \
