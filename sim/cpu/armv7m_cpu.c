@@ -111,6 +111,7 @@ int cpu_init(cpu_t *cpu, bus_t *bus, sched_t *sched, unsigned num_irqs, unsigned
         return -1;
     cpu->cache_gen = 1;
     cpu->chain_epoch = 1;
+    cpu->mpu_epoch = 1;
     cpu_tlb_flush(cpu);
     bus_set_code_write_hook(bus, cpu_code_written, cpu);
     armv7m_sys_init(cpu);
@@ -133,9 +134,13 @@ void cpu_tlb_flush(cpu_t *cpu)
 
 /* After a slow-path access that went to direct memory: let the next ones to
  * that page take the fast path. */
-static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write)
+static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
 {
-    if (cpu->sys.mpu_active || cpu->nwatch)
+    if (cpu->nwatch || (acc & ACC_UNPRIV))
+        return;
+    if (cpu->sys.mpu_active &&
+        (armv7m_mpu_context(cpu) != cpu->tlb_ctx ||
+         !armv7m_mpu_page_allows(cpu, addr & ~(BUS_PAGE_SIZE - 1), write)))
         return;
     const bus_region_t *r = bus_find(cpu->bus, addr);
     if (!r || r->kind == BUS_MMIO || !r->direct || (write && r->kind != BUS_RAM))
@@ -468,7 +473,7 @@ bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsi
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_READ, acc);
     else
-        tlb_fill(cpu, addr, false);
+        tlb_fill(cpu, addr, false, acc);
     return true;
 }
 
@@ -490,7 +495,7 @@ bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsi
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_WRITE, acc);
     else
-        tlb_fill(cpu, addr, true);
+        tlb_fill(cpu, addr, true, acc);
     return true;
 }
 
@@ -568,6 +573,7 @@ cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t it
     if (b->gen == cpu->cache_gen)
         cpu->chain_epoch++; /* links to the block this slot held are stale */
     memset(b->chain, 0, sizeof b->chain);
+    b->mpu_ok = 0;
     b->pc = pc;
     b->itstate = itstate;
     b->fetch_fault = false;
@@ -686,12 +692,29 @@ static void take_sync_exception(cpu_t *cpu, const insn_t *i)
     cpu->pc_written = false;
 }
 
-/* Fetch-time MPU check for the block at pc (execute permission). */
+/* Fetch-time MPU check for the block at pc (execute permission). The data
+ * TLB follows privilege changes here: they all end a block. */
 static bool mpu_fetch_ok(cpu_t *cpu, uint32_t pc)
 {
     if (!cpu->sys.mpu_active)
         return true;
-    return armv7m_mpu_check(cpu, pc, false, ACC_FETCH);
+    unsigned ctx = armv7m_mpu_context(cpu);
+    if (unlikely(ctx != cpu->tlb_ctx)) {
+        cpu_tlb_flush(cpu);
+        cpu->tlb_ctx = ctx;
+        cpu->mpu_epoch++;
+        cpu->chain_epoch++;
+    }
+    /* a decoded block remembers that its fetch passed in this MPU epoch */
+    cpu_block_t *b = &cpu->blocks[cpu_block_hash(pc, cpu->itstate)];
+    bool decoded = b->gen == cpu->cache_gen && b->pc == pc && b->itstate == cpu->itstate;
+    if (decoded && b->mpu_ok == cpu->mpu_epoch)
+        return true;
+    if (!armv7m_mpu_check(cpu, pc, false, ACC_FETCH))
+        return false;
+    if (decoded)
+        b->mpu_ok = cpu->mpu_epoch;
+    return true;
 }
 
 static bool at_breakpoint(const cpu_t *cpu, uint32_t pc)

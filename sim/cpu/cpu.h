@@ -143,7 +143,10 @@ typedef struct cpu_watch {
 /*
  * Data-access TLB: direct-mapped, one entry per bus page (1 KiB), filled by
  * the slow path for pages of direct RAM (writes: not holding decoded code)
- * or direct RAM/ROM (reads) while the MPU is off and no watchpoint is set.
+ * or direct RAM/ROM (reads) while no watchpoint is set; with the MPU on,
+ * only for pages the MPU allows in full for the current privilege (it is
+ * emptied on any MPU change and, at block starts, on a privilege change).
+ * Unprivileged accesses of privileged code (LDRT/STRT) never use it.
  * Emptied with the block cache (bus generation change: wait states or
  * direct access changed; reset) and for one page when it starts holding
  * decoded code.
@@ -186,6 +189,7 @@ struct cpu_block {
     uint32_t bound;
     uint8_t entry_ws;     /* fetch wait states when entered by a branch mid-line */
     cpu_chain_t chain[2]; /* successors: [0] falling through, [1] a taken branch */
+    uint64_t mpu_ok;      /* the MPU allowed fetching it in this cpu->mpu_epoch */
     /* insns[n] is a sentinel: pc and itstate of the fall-through successor */
     insn_t insns[CPU_BLOCK_MAX + 1];
 };
@@ -279,11 +283,14 @@ struct cpu {
     int caught_exc;           /* the exception that stopped it, 0 = none */
 
     cpu_tlb_entry_t tlb_rd[CPU_TLB_SIZE], tlb_wr[CPU_TLB_SIZE];
+    unsigned tlb_ctx;         /* armv7m_mpu_context() the TLB was filled in (MPU on) */
+    uint64_t mpu_epoch;       /* bumped when MPU permissions may have changed */
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
     uint32_t cache_gen;       /* a block is valid iff its gen equals this */
-    uint64_t chain_epoch;     /* bumped when a valid block is replaced or the cache dropped */
+    uint64_t chain_epoch;     /* bumped when a valid block is replaced, the cache dropped
+                               * or MPU permissions change */
     uint32_t bus_gen_seen;    /* bus->generation when the cache was last valid */
     uint64_t cache_flushes;
     uint64_t blocks_built;
@@ -488,7 +495,7 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 {
     unsigned ws;
     const uint8_t *p;
-    if (likely(cpu_tlb_rd(cpu, addr, size, &p, &ws))) {
+    if (likely(!(acc & ACC_UNPRIV) && cpu_tlb_rd(cpu, addr, size, &p, &ws))) {
         *val = ld_host(p, size);
         cpu->cycles += ws;
         return true;
@@ -500,7 +507,7 @@ static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t 
 {
     unsigned ws;
     uint8_t *p;
-    if (likely(cpu_tlb_wr(cpu, addr, size, &p, &ws))) {
+    if (likely(!(acc & ACC_UNPRIV) && cpu_tlb_wr(cpu, addr, size, &p, &ws))) {
         st_host(p, size, val);
         cpu->cycles += ws;
         return true;
@@ -560,6 +567,13 @@ bool armv7m_fp_check(cpu_t *cpu);
  * Only called when sys.mpu_active. 'acc' is the cpu_read/cpu_write flags plus
  * write (bool) and fetch in ACC_FETCH. */
 bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc);
+/* What MPU checks of data accesses depend on besides the configuration
+ * (privilege; the MPU being off at negative priority): the data TLB is
+ * filled for one such context (cpu->tlb_ctx) and emptied when it changes. */
+unsigned armv7m_mpu_context(const cpu_t *cpu);
+/* The access is allowed, the same way, for every byte of the 1 KiB page at
+ * base (which may then go into the data TLB). MPU on only. */
+bool armv7m_mpu_page_allows(const cpu_t *cpu, uint32_t base, bool write);
 /* Map the System Control Space and other PPB blocks on the bus. */
 void armv7m_sys_map(cpu_t *cpu, bus_t *bus);
 void armv7m_sys_init(cpu_t *cpu);

@@ -188,11 +188,15 @@ static inline bool tlb_wr_span(const cpu_t *cpu, uint32_t addr, unsigned len, ui
 
 /* The successor is not linked yet (or its link is stale): look it up and
  * link it, unless a block was replaced while building it. NULL when the
- * bus changed under the cache (the run loop flushes it). */
+ * bus changed under the cache (the run loop flushes it) or, with the MPU
+ * on, when the run loop has not checked the block's fetch in this MPU
+ * epoch (a change of MPU permissions makes every link stale). */
 static cpu_block_t *chain_miss(cpu_t *cpu, cpu_chain_t *c, uint32_t pc)
 {
     uint64_t epoch = cpu->chain_epoch;
     cpu_block_t *b = cpu_find_block(cpu, pc, cpu->itstate);
+    if (b && cpu->sys.mpu_active && b->mpu_ok != cpu->mpu_epoch)
+        return NULL;
     if (b && cpu->chain_epoch == epoch) {
         c->to = b;
         c->epoch = epoch;
@@ -242,9 +246,7 @@ const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b)
         fast_labels = labels;
         return NULL;
     }
-    /* With the MPU on, every block start needs the run loop's fetch check:
-     * a limit of 0 stops before the next block. */
-    sim_cycles_t limit = cpu->sys.mpu_active ? 0 : cpu->slice_limit;
+    sim_cycles_t limit = cpu->slice_limit;
     sim_cycles_t cyc = cpu->cycles + b->cycles;
     const insn_t *i = b->insns;
     uint64_t retired = 0;
