@@ -32,11 +32,17 @@ static void cpu_rebase(cpu_t *cpu)
     cpu->clk_base_cycles = cpu->cycles;
 }
 
+/* Both conversions take 64-bit arithmetic while the products fit (for
+ * 1.8e10 cycles after a clock change), 128-bit beyond: the same exact
+ * values either way. */
 sim_time_t cpu_time_of(const cpu_t *cpu, sim_cycles_t cycles)
 {
     if (cycles <= cpu->clk_base_cycles || !cpu->hz)
         return cpu->clk_base_ns;
-    unsigned __int128 d = (unsigned __int128)(cycles - cpu->clk_base_cycles) * 1000000000u;
+    uint64_t dc = cycles - cpu->clk_base_cycles;
+    if (dc <= UINT64_MAX / 1000000000u)
+        return cpu->clk_base_ns + dc * 1000000000u / cpu->hz;
+    unsigned __int128 d = (unsigned __int128)dc * 1000000000u;
     return cpu->clk_base_ns + (sim_time_t)(d / cpu->hz);
 }
 
@@ -46,7 +52,10 @@ sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t)
         return UINT64_MAX;
     if (t <= cpu->clk_base_ns)
         return cpu->clk_base_cycles;
-    unsigned __int128 c = (unsigned __int128)(t - cpu->clk_base_ns) * cpu->hz + 999999999u;
+    uint64_t dt = t - cpu->clk_base_ns;
+    if (cpu->hz && dt <= (UINT64_MAX - 999999999u) / cpu->hz)
+        return cpu->clk_base_cycles + (dt * cpu->hz + 999999999u) / 1000000000u;
+    unsigned __int128 c = (unsigned __int128)dt * cpu->hz + 999999999u;
     c /= 1000000000u;
     unsigned __int128 r = c + cpu->clk_base_cycles;
     return r > UINT64_MAX ? UINT64_MAX : (sim_cycles_t)r;

@@ -323,6 +323,32 @@ START_TEST(traced_run_equals_untraced_run)
 }
 END_TEST
 
+/* Cycles <-> nanoseconds: exact (floor for time, ceiling for cycles) on
+ * both sides of where the products stop fitting 64 bits. */
+START_TEST(time_conversions_exact)
+{
+    sys_t *s = sys_new();
+    static const uint64_t hzs[] = { 1000000, 16000000, 168000000, 1000000000, 3999999999ull };
+    for (unsigned h = 0; h < sizeof hzs / sizeof hzs[0]; h++) {
+        cpu_set_hz(&s->cpu, hzs[h]);
+        sim_cycles_t base = s->cpu.clk_base_cycles;
+        sim_time_t base_ns = s->cpu.clk_base_ns;
+        uint64_t edge_c = UINT64_MAX / 1000000000u, edge_t = (UINT64_MAX - 999999999u) / hzs[h];
+        static const int64_t around[] = { -3, -1, 0, 1, 2, 12345 };
+        for (unsigned k = 0; k < sizeof around / sizeof around[0]; k++) {
+            uint64_t dc = edge_c + (uint64_t)around[k];
+            unsigned __int128 t = (unsigned __int128)dc * 1000000000u / hzs[h];
+            ck_assert(cpu_time_of(&s->cpu, base + dc) == base_ns + (sim_time_t)t);
+            uint64_t dt = edge_t + (uint64_t)around[k];
+            unsigned __int128 c = ((unsigned __int128)dt * hzs[h] + 999999999u) / 1000000000u;
+            ck_assert(cpu_cycles_at(&s->cpu, base_ns + dt) == base + (sim_cycles_t)c);
+        }
+        ck_assert(cpu_cycles_at(&s->cpu, cpu_time_of(&s->cpu, base + 1000)) <= base + 1000);
+    }
+    sys_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slicing");
@@ -330,6 +356,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_slicing_gives_the_same_run);
     tcase_add_test(tc, traced_run_equals_untraced_run);
+    tcase_add_test(tc, time_conversions_exact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
