@@ -1,6 +1,6 @@
 # End-to-end tiers: guest programs on the simulator.
 #   cpu-fw-check    CPU test programs against their expected output
-#   stm32-fw-check  STM32F407 bring-up programs on the stm32f407-disco board
+#   stm32-fw-check  STM32F407 programs on the stm32f407-disco board, --flash, a power cut
 #   qemu-diff-check the same programs and the random-instruction program
 #                   against QEMU running the same ELF
 #   gdb-check       gdb-multiarch driving the GDB stub
@@ -10,11 +10,13 @@ CHECK_TIERS += cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism
 FW_CPU_NAMES = $(patsubst firmware/tests/cpu/%.c,%,$(FW_CPU_SRCS))
 
 .PHONY: cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism-check fuzz-long
-FW_STM32_NAMES = $(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS))
+# powercut needs the harness that cuts the power (mk/stm32.mk)
+FW_STM32_NAMES = $(filter-out powercut,$(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS)))
 stm32-fw-check: host fw-tests
 	$(Q)BOARD=stm32f407-disco EXPECTED_DIR=firmware/tests/stm32 ./tests/fw/run-cpu-tests.sh \
 	  $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32 $(FW_STM32_NAMES)
-	$(Q)./tests/fw/run-flash-file.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32/boot.elf
+	$(Q)./tests/fw/run-flash-file.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32/flash.elf
+	$(Q)./tests/fw/run-stm32-powercut.sh $(STM32_POWERCUT) $(FW_BUILD)/tests/stm32/powercut.elf
 
 determinism-check: host fw-tests
 	$(Q)./tests/fw/run-determinism.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_GDB_ELF)

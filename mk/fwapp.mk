@@ -45,7 +45,15 @@ $(FW_REF)/boot.elf: $(FW_BOOT_SRCS) $(wildcard firmware/boot/*.h) $(FW_COMMON_DE
 
 # app-<variant>-<slot>.elf. Variants: v1, v2 (the demo), v3-noconfirm (its
 # self-test fails: it never confirms), v3 (signed with the untrusted key).
-fw_variant_flags = $(if $(findstring noconfirm,$(1)),-DAPP_SELFTEST_FAIL) \
+# Variants v1-no<wa> are version 1 with one ENC28J60 workaround built out
+# (FW_NOWA: name:flag), for the scenarios that show what each one prevents.
+FW_NOWA := spiclock:SPI_CLOCK resetwait:RESET_WAIT rxzero:RX_AT_ZERO pktcnt:PKTCNT \
+  txrst:TXRST txstall:TX_STALL rxrdpt:RXRDPT_ODD latecol:TSV_LATECOL phcon1:PHCON1 \
+  swchecksum:SW_CHECKSUM swfilter:SW_FILTER pwrsv:PWRSV_SRC
+fw_nowa_flags = $(foreach w,$(FW_NOWA),$(if $(filter no$(word 1,$(subst :, ,$(w))),$(subst -, ,$(1))),\
+  -DENC_NO_WA_$(word 2,$(subst :, ,$(w))))) \
+  $(if $(filter naive,$(subst -, ,$(1))),-DENC_TRUST_RX_HEADER)
+fw_variant_flags = $(if $(findstring noconfirm,$(1)),-DAPP_SELFTEST_FAIL) $(call fw_nowa_flags,$(1)) \
   -DAPP_VERSION=$(patsubst v%,%,$(firstword $(subst -, ,$(1))))
 $(FW_REF)/app-%.elf: $(FW_APP_DEPS) $(FW_COMMON_DEPS) $(FW_APP_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -66,6 +74,15 @@ $(FW_REF)/app-%.img: $(FW_REF)/app-%.bin $(MKIMAGE) $(FW_KEYS)/signing.key $(FW_
 $(FW_REF)/factory-flash.bin: $(FW_REF)/boot.bin $(FW_REF)/app-v1-a.img $(MKIMAGE)
 	$(Q)$(MKIMAGE) flash $@ $(FW_REF)/boot.bin@0x08000000 $(FW_REF)/app-v1-a.img@0x08020000
 
+# The factory image with a workaround built out of version 1:
+# factory-flash-no<wa>.bin.
+# factory-flash-naive[-no<wa>].bin: the same with the receive-header check out
+# too (ENC_TRUST_RX_HEADER), a driver as many are written.
+FW_NOWA_FACTORY := $(foreach w,$(FW_NOWA),$(FW_REF)/factory-flash-no$(word 1,$(subst :, ,$(w))).bin) \
+  $(FW_REF)/factory-flash-naive.bin $(FW_REF)/factory-flash-naive-norxrdpt.bin
+$(FW_REF)/factory-flash-%.bin: $(FW_REF)/boot.bin $(FW_REF)/app-v1-%-a.img $(MKIMAGE)
+	$(Q)$(MKIMAGE) flash $@ $(FW_REF)/boot.bin@0x08000000 $(FW_REF)/app-v1-$*-a.img@0x08020000
+
 # Update server folders: server/ offers version 2 (the demo); server-badsig/
 # version 3 signed with the untrusted key; server-noconfirm/ a version 3
 # that never confirms.
@@ -82,6 +99,6 @@ $(eval $(call fw_server,server-noconfirm,v3-noconfirm,3))
 
 .PHONY: fw-ref
 fw-ref: $(FW_REF)/factory-flash.bin $(FW_REF)/server/manifest $(FW_REF)/server-badsig/manifest \
-  $(FW_REF)/server-noconfirm/manifest $(FW_REF)/app-v1-b.img
+  $(FW_REF)/server-noconfirm/manifest $(FW_REF)/app-v1-b.img $(FW_NOWA_FACTORY)
 firmware: fw-ref
 .PRECIOUS: $(FW_REF)/%.elf $(FW_REF)/%.bin $(FW_REF)/app-%.elf $(FW_REF)/app-%.bin

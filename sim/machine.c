@@ -712,6 +712,22 @@ void machine_console_write(machine_t *m, const char *source, const uint8_t *buf,
 /* ---------------------------------------------------------------------- */
 /* run loop */
 
+/* Run the events up to 't', stopping at the one that cuts the power: what
+ * would follow belongs after the cut (a flash operation that a stalled core
+ * waited for must not finish). */
+static void run_events_until(machine_t *m, sim_time_t t)
+{
+    while (!m->power_cut_pending) {
+        sim_time_t next = sched_next_deadline(&m->sched);
+        if (next > t) {
+            sched_advance(&m->sched, t);
+            return;
+        }
+        sched_advance(&m->sched, next);
+        sched_run_due(&m->sched);
+    }
+}
+
 static void handle_pending_reset(machine_t *m)
 {
     if (m->reset_pending) {
@@ -769,7 +785,7 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
         sim_time_t t = cpu_time_of(cpu, cpu->cycles);
         if (t < m->sched.now)
             t = m->sched.now;
-        sched_run_until(&m->sched, t);
+        run_events_until(m, t);
         switch (stop) {
         case CPU_STOP_REQUEST:
             if (m->reset_pending || m->power_cut_pending)

@@ -37,6 +37,10 @@
  * (TPIN polarity: wiring), #8 (RBIAS: board), #10 and #11 (the driver never
  * uses PHY loopback or LED mode 1110).
  * ENC_HALF_DUPLEX builds a half-duplex driver (where #9, #12, #13 matter most).
+ * ENC_TRUST_RX_HEADER drops the check of each receive header (next packet
+ * pointer, length, status) that lets the driver recover from a corrupted
+ * ring with a receive reset: a driver as many are written, which shows
+ * what erratum #14 does when its workaround is missing too.
  */
 #ifndef FW_ENC28J60_H
 #define FW_ENC28J60_H

@@ -782,11 +782,12 @@ int netconfig_apply_server(const cJSON *cfg, update_server_t *s, char *err, size
 
 /* ---- traffic hosts ---- */
 
-static const char *const traffic_keys[] = { "name", "kind", "network", "rate", "size", "pattern",
+static const char *const traffic_keys[] = { "name", "kind", "network", "rate", "size",
+                                            "size_max", "pattern",
                                             "burst", "from", "until", "mac", "address", "target",
                                             "spoof", "groups", "port", "dst", "schedule", NULL };
-static const char *const traffic_change_keys[] = { "at", "from", "until", "rate", "size", "on",
-                                                   NULL };
+static const char *const traffic_change_keys[] = { "at", "from", "until", "rate", "size",
+                                                   "size_max", "on", NULL };
 
 int netconfig_rate(const cJSON *v, const char *where, uint64_t *mfps, char *err, size_t errlen)
 {
@@ -834,7 +835,16 @@ static int traffic_props(const cJSON *o, const char *where, int kind, sched_para
         if (get_uint(o, "size", where, min, max, &u, err, errlen))
             return -1;
         p->traffic.size = (uint32_t)u;
+        p->traffic.size_max = 0;
         *mask |= TRAFFIC_SIZE;
+        if (field(o, "size_max")) {
+            if (get_uint(o, "size_max", where, u, max, &u, err, errlen))
+                return -1;
+            p->traffic.size_max = (uint32_t)u;
+        }
+    } else if (field(o, "size_max")) {
+        snprintf(err, errlen, "%s.size_max: goes with \"size\" (the smallest frame)", where);
+        return -1;
     }
     int r = get_bool(o, "on", where, &p->traffic.on, err, errlen);
     if (r < 0)
@@ -847,7 +857,10 @@ static int traffic_props(const cJSON *o, const char *where, int kind, sched_para
 static void traffic_sched_apply(sched_params_t *dst, const sched_params_t *src, uint32_t mask)
 {
     if (mask & TRAFFIC_RATE) dst->traffic.rate_mfps = src->traffic.rate_mfps;
-    if (mask & TRAFFIC_SIZE) dst->traffic.size = src->traffic.size;
+    if (mask & TRAFFIC_SIZE) {
+        dst->traffic.size = src->traffic.size;
+        dst->traffic.size_max = src->traffic.size_max;
+    }
     if (mask & TRAFFIC_ON) dst->traffic.on = src->traffic.on;
 }
 

@@ -143,13 +143,21 @@ static size_t chatty_frame(traffic_host_t *t, uint8_t *f)
     }
 }
 
+/* The length of the next frame: fixed, or drawn from size..size_max. */
+static uint32_t frame_size(traffic_host_t *t)
+{
+    if (t->p.size_max <= t->p.size)
+        return t->p.size;
+    return t->p.size + (uint32_t)rng_below(&t->rng, t->p.size_max - t->p.size + 1);
+}
+
 /* One frame of the host's kind; returns its length and whether its FCS is good. */
 static size_t make_frame(traffic_host_t *t, uint8_t *f, bool *fcs_ok)
 {
     *fcs_ok = true;
     switch (t->cfg.kind) {
     case TRAFFIC_BROADCAST_STORM:
-        return udp_to(t, f, pkt_broadcast, 0xFFFFFFFFu, DISCARD_PORT, t->p.size);
+        return udp_to(t, f, pkt_broadcast, 0xFFFFFFFFu, DISCARD_PORT, frame_size(t));
     case TRAFFIC_ARP_FLOOD: {
         static const uint8_t zero[6];
         uint32_t target = t->cfg.target_ip ? t->cfg.target_ip : random_host(t);
@@ -164,15 +172,15 @@ static size_t make_frame(traffic_host_t *t, uint8_t *f, bool *fcs_ok)
             uint32_t g = t->cfg.groups[t->turn++ % t->cfg.ngroups];
             uint8_t mac[6];
             pkt_multicast_mac(mac, g);
-            return udp_to(t, f, mac, g, t->cfg.group_port, t->p.size);
+            return udp_to(t, f, mac, g, t->cfg.group_port, frame_size(t));
         }
         return t->turn++ % 2 ? ssdp_search(t, f) : mdns_query(t, f);
     case TRAFFIC_RUNT:
     case TRAFFIC_OVERSIZE:
-        return raw_frame(t, f, t->p.size);
+        return raw_frame(t, f, frame_size(t));
     case TRAFFIC_BAD_FCS:
         *fcs_ok = false;
-        return udp_to(t, f, pkt_broadcast, 0xFFFFFFFFu, DISCARD_PORT, t->p.size);
+        return udp_to(t, f, pkt_broadcast, 0xFFFFFFFFu, DISCARD_PORT, frame_size(t));
     case TRAFFIC_CHATTY_NEIGHBOUR:
     default:
         return chatty_frame(t, f);
@@ -218,13 +226,18 @@ static void send_event(void *opaque)
 void traffic_apply(traffic_host_t *t, uint32_t mask, const traffic_params_t *p)
 {
     if (mask & TRAFFIC_RATE) t->p.rate_mfps = p->rate_mfps;
-    if (mask & TRAFFIC_SIZE) t->p.size = p->size;
+    if (mask & TRAFFIC_SIZE) {
+        t->p.size = p->size;
+        t->p.size_max = p->size_max;
+    }
     if (mask & TRAFFIC_ON) t->p.on = p->on;
     if (!t->p.on || !t->p.rate_mfps) {
         sched_cancel(t->sched, &t->send_ev);
         return;
     }
-    sim_time_t next = t->sched->now + mean_gap(t, t->p.size);
+    sim_time_t next = t->sched->now +
+                      mean_gap(t, t->p.size_max > t->p.size ? (t->p.size + t->p.size_max) / 2
+                                                             : t->p.size);
     if (!sched_is_armed(&t->send_ev))
         sched_at(t->sched, &t->send_ev, t->sched->now);
     else if (sched_when(&t->send_ev) > next)

@@ -26,6 +26,9 @@
  * Pattern: "constant" (evenly spaced), "uniform" (each gap uniform in 0..2
  * times the mean gap, from the host's own RNG stream "net.host.<name>"),
  * "burst" ("burst" frames back to back, then a gap keeping the mean rate).
+ * "size_max" (more than "size") draws each frame's length uniformly from
+ * size..size_max, from the host's stream: traffic of mixed sizes fills a
+ * receive ring to every possible level.
  * The rate, size and on/off state change on a schedule (traffic_schedule),
  * with the same rules as link changes.
  */
@@ -56,6 +59,7 @@ typedef enum traffic_pattern { TRAFFIC_CONSTANT, TRAFFIC_UNIFORM, TRAFFIC_BURST 
 typedef struct traffic_params {
     uint64_t rate_mfps;        /* milli-frames per second (1000 = 1 frame/s) */
     uint32_t size;             /* frame length without FCS, where the kind has one */
+    uint32_t size_max;         /* > size: each frame's length is drawn from size..size_max */
     bool on;
 } traffic_params_t;
 

@@ -1,25 +1,27 @@
 /*
  * STM32F4 EXTI (RM0090 section 12.3) and SYSCFG (section 9.2).
  *
- * EXTI: IMR/EMR/RTSR/FTSR/SWIER/PR for 23 lines; an input edge selected by
+ * IMR/EMR/RTSR/FTSR/SWIER/PR for 23 lines; an input edge selected by
  * RTSR/FTSR on a line unmasked in IMR sets PR (the pending register sits
  * after the interrupt mask, RM0090 figure 41), which raises the line's
- * interrupt; PR and SWIER bits clear by writing 1 to PR; an SWIER 0->1 write sets PR; event
- * mask lines set the core's event register (wakes WFE). Output lines:
- * EXTI0-4, EXTI9_5, EXTI15_10 and lines 16-22, connected by the container.
- * SYSCFG: MEMRMP (stored; remapping of address 0 is not modelled), PMC,
- * EXTICR1-4 routing port pins to lines 0-15, CMPCR (READY follows CMP_PD).
+ * interrupt; PR and SWIER bits clear by writing 1 to PR; an SWIER 0->1
+ * write triggers the line like an edge; lines unmasked in EMR set the
+ * core's event register (wakes WFE). Output lines: EXTI0-4, EXTI9_5,
+ * EXTI15_10 and lines 16-22, connected by the container. Lines 0-15 come
+ * from the GPIO pins SYSCFG selects, line 16 from the PVD, 17 from the RTC
+ * alarms and 22 from the RTC wakeup timer; the USB and Ethernet wakeup
+ * lines (18-20) and RTC tamper/time stamp (21) have no source here.
  */
 #include <string.h>
 #include "stm32f4_exti.h"
 #include "sim/log.h"
 
-REG32(IMR, 0x00)
-REG32(EMR, 0x04)
-REG32(RTSR, 0x08)
-REG32(FTSR, 0x0C)
-REG32(SWIER, 0x10)
-REG32(PR, 0x14)
+REG32(IMR, 0x00)       /* interrupt mask, 1 = unmasked */
+REG32(EMR, 0x04)       /* event mask */
+REG32(RTSR, 0x08)      /* rising trigger */
+REG32(FTSR, 0x0C)      /* falling trigger */
+REG32(SWIER, 0x10)     /* software trigger */
+REG32(PR, 0x14)        /* pending (rc_w1) */
 
 #define LINE_MASK 0x7FFFFFu
 
@@ -83,21 +85,7 @@ void stm32f4_exti_input(void *exti, int n, bool level)
     }
 }
 
-static int exti_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
-{
-    stm32f4_exti_t *s = dev;
-    regs_read(&s->regs, off, size, v);
-    return 0;
-}
-
-static int exti_write(void *dev, uint32_t off, unsigned size, uint32_t v)
-{
-    stm32f4_exti_t *s = dev;
-    regs_write(&s->regs, off, size, v);
-    return 0;
-}
-
-const bus_ops_t stm32f4_exti_ops = { exti_read, exti_write };
+const bus_ops_t stm32f4_exti_ops = { stm32f4_regs_read, stm32f4_regs_write };
 
 void stm32f4_exti_init(stm32f4_exti_t *s, const stm32f4_ctx_t *ctx)
 {
@@ -112,65 +100,4 @@ void stm32f4_exti_reset(stm32f4_exti_t *s)
 {
     regs_reset(&s->regs);
     update_outputs(s);
-}
-
-/* ---- SYSCFG ---- */
-REG32(MEMRMP, 0x00)
-REG32(PMC, 0x04)
-REG32(EXTICR1, 0x08)
-REG32(EXTICR2, 0x0C)
-REG32(EXTICR3, 0x10)
-REG32(EXTICR4, 0x14)
-REG32(CMPCR, 0x20)
-
-static void cmpcr_written(void *dev, unsigned idx, uint32_t old, uint32_t written);
-static const reg_desc_t syscfg_regs[SYSCFG_NREGS] = {
-    [SYSCFG_MEMRMP] = { "MEMRMP", A_MEMRMP, 0, 0x3 },
-    [SYSCFG_PMC] = { "PMC", A_PMC, 0, 0x00800000 },
-    [SYSCFG_EXTICR1] = { "EXTICR1", A_EXTICR1, 0, 0xFFFF },
-    [SYSCFG_EXTICR2] = { "EXTICR2", A_EXTICR2, 0, 0xFFFF },
-    [SYSCFG_EXTICR3] = { "EXTICR3", A_EXTICR3, 0, 0xFFFF },
-    [SYSCFG_EXTICR4] = { "EXTICR4", A_EXTICR4, 0, 0xFFFF },
-    [SYSCFG_CMPCR] = { "CMPCR", A_CMPCR, 0, 0x1, .post_write = cmpcr_written },
-};
-
-static void cmpcr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
-{
-    stm32f4_syscfg_t *s = dev;
-    (void)idx;
-    (void)old;
-    (void)written;
-    s->r[SYSCFG_CMPCR] = (s->r[SYSCFG_CMPCR] & 1) | ((s->r[SYSCFG_CMPCR] & 1) << 8);
-}
-
-unsigned stm32f4_syscfg_port(const stm32f4_syscfg_t *s, unsigned pin)
-{
-    return (s->r[SYSCFG_EXTICR1 + pin / 4] >> (4 * (pin % 4))) & 0xF;
-}
-
-static int syscfg_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
-{
-    stm32f4_syscfg_t *s = dev;
-    regs_read(&s->regs, off, size, v);
-    return 0;
-}
-
-static int syscfg_write(void *dev, uint32_t off, unsigned size, uint32_t v)
-{
-    stm32f4_syscfg_t *s = dev;
-    regs_write(&s->regs, off, size, v);
-    return 0;
-}
-
-const bus_ops_t stm32f4_syscfg_ops = { syscfg_read, syscfg_write };
-
-void stm32f4_syscfg_init(stm32f4_syscfg_t *s)
-{
-    memset(s, 0, sizeof *s);
-    regs_init(&s->regs, "syscfg", syscfg_regs, SYSCFG_NREGS, s->r, s);
-}
-
-void stm32f4_syscfg_reset(stm32f4_syscfg_t *s)
-{
-    regs_reset(&s->regs);
 }

@@ -1,12 +1,10 @@
 /*
- * STM32F4 external interrupt/event controller (RM0090 section 12) and the
- * SYSCFG registers that route GPIO pins to its lines (section 9).
+ * STM32F4 external interrupt/event controller (RM0090 section 12.2).
  */
 #ifndef MODELS_STM32F4_EXTI_H
 #define MODELS_STM32F4_EXTI_H
 
 #include "stm32f4_periph.h"
-#include "sim/regs.h"
 #include "sim/irq.h"
 
 #define EXTI_LINES 23
@@ -29,18 +27,5 @@ void stm32f4_exti_reset(stm32f4_exti_t *s);
 /* Input line n changes level (irq_handler_fn shape). */
 void stm32f4_exti_input(void *exti, int n, bool level);
 extern const bus_ops_t stm32f4_exti_ops;
-
-enum { SYSCFG_MEMRMP, SYSCFG_PMC, SYSCFG_EXTICR1, SYSCFG_EXTICR2, SYSCFG_EXTICR3,
-       SYSCFG_EXTICR4, SYSCFG_CMPCR, SYSCFG_NREGS };
-typedef struct stm32f4_syscfg {
-    regs_t regs;
-    uint32_t r[SYSCFG_NREGS];
-} stm32f4_syscfg_t;
-
-void stm32f4_syscfg_init(stm32f4_syscfg_t *s);
-void stm32f4_syscfg_reset(stm32f4_syscfg_t *s);
-/* Port index (0 = A) selected for EXTI line 'pin' (0..15). */
-unsigned stm32f4_syscfg_port(const stm32f4_syscfg_t *s, unsigned pin);
-extern const bus_ops_t stm32f4_syscfg_ops;
 
 #endif

@@ -7,9 +7,12 @@
  * low or released), input pins read the net, with the pin's pull when the
  * net floats; IDR; the LCKR key sequence freezing configuration until reset;
  * level changes reported for EXTI.
+ * The internal pull-up/down sets the level the pin reads when nothing on its
+ * net drives it and the board fits no pull resistor there (other devices on
+ * that net see the net's own level).
  * Not modelled: alternate-function signals are not routed through the pins
- * (peripherals reach the board through their own endpoints); analog mode
- * reads 0; output speed has no effect.
+ * (peripherals reach the board through their own endpoints: SPI buses,
+ * UARTs); analog mode reads 0; output speed has no effect.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,21 +59,34 @@ static unsigned mode(const stm32f4_gpio_t *s, unsigned pin)
     return (s->r[GPIO_MODER] >> (2 * pin)) & 3;
 }
 
+/* Nobody on the net drives it and the board has no pull resistor there. */
+static bool net_floats(const gpio_net_t *net)
+{
+    if (net->pull != GPIO_PULL_NONE)
+        return false;
+    for (unsigned k = 0; k < net->ndrivers; k++)
+        if (net->drivers[k]->drive != GPIO_RELEASED)
+            return false;
+    return true;
+}
+
 bool stm32f4_gpio_level(const stm32f4_gpio_t *s, unsigned pin)
 {
     unsigned md = mode(s, pin);
     if (md == 3)
-        return false;
+        return false; /* analog: the Schmitt trigger is off, IDR reads 0 */
     const gpio_pin_t *p = &s->pins[pin];
-    if (p->net)
+    unsigned pull = (s->r[GPIO_PUPDR] >> (2 * pin)) & 3;
+    if (p->net && !net_floats(p->net))
         return gpio_pin_level(p);
-    /* unconnected: what the pin itself does */
+    /* unconnected or floating: what the pin itself does, then its pull */
     if (md == 1 && !((s->r[GPIO_OTYPER] >> pin) & 1))
         return (s->r[GPIO_ODR] >> pin) & 1;
-    unsigned pull = (s->r[GPIO_PUPDR] >> (2 * pin)) & 3;
     if (md == 1 && ((s->r[GPIO_ODR] >> pin) & 1) == 0)
         return false; /* open drain pulling low */
-    return pull == 1;
+    if (pull == 1 || pull == 2)
+        return pull == 1;
+    return p->net ? gpio_pin_level(p) : false;
 }
 
 static void notify_edges(stm32f4_gpio_t *s)
@@ -184,31 +200,15 @@ static void net_changed(void *opaque, int n, bool level)
     notify_edges(s);
 }
 
-static int gpio_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
-{
-    stm32f4_gpio_t *s = dev;
-    regs_read(&s->regs, off, size, v);
-    return 0;
-}
+const bus_ops_t stm32f4_gpio_ops = { stm32f4_regs_read, stm32f4_regs_write };
 
-static int gpio_write(void *dev, uint32_t off, unsigned size, uint32_t v)
+void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, char port)
 {
-    stm32f4_gpio_t *s = dev;
-    regs_write(&s->regs, off, size, v);
-    return 0;
-}
-
-const bus_ops_t stm32f4_gpio_ops = { gpio_read, gpio_write };
-
-void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, uint32_t base, char port)
-{
-    (void)base;
     memset(s, 0, sizeof *s);
     s->port = port;
     const reg_desc_t *desc = port == 'A' ? gpio_regs_a : port == 'B' ? gpio_regs_b : gpio_regs_other;
-    char tag[8];
-    snprintf(tag, sizeof tag, "gpio%c", port + 32);
-    regs_init(&s->regs, port == 'A' ? "gpioa" : port == 'B' ? "gpiob" : "gpio", desc, GPIO_NREGS, s->r, s);
+    snprintf(s->tag, sizeof s->tag, "gpio%c", port + 32);
+    regs_init(&s->regs, s->tag, desc, GPIO_NREGS, s->r, s);
     for (unsigned pin = 0; pin < 16; pin++) {
         snprintf(s->pin_names[pin], sizeof s->pin_names[pin], "P%c%u", port, pin);
         gpio_pin_init(&s->pins[pin], s->pin_names[pin]);

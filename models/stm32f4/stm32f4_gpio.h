@@ -6,7 +6,6 @@
 #define MODELS_STM32F4_GPIO_H
 
 #include "stm32f4_periph.h"
-#include "sim/regs.h"
 
 enum { GPIO_MODER, GPIO_OTYPER, GPIO_OSPEEDR, GPIO_PUPDR, GPIO_IDR, GPIO_ODR, GPIO_BSRR,
        GPIO_LCKR, GPIO_AFRL, GPIO_AFRH, GPIO_NREGS };
@@ -18,6 +17,7 @@ typedef struct stm32f4_gpio {
     regs_t regs;
     uint32_t r[GPIO_NREGS];
     char port;                 /* 'A'..'I' */
+    char tag[8];               /* "gpioa": log tag */
     char pin_names[16][8];
     gpio_pin_t pins[16];
     uint16_t ext_level;        /* level of each pin's net as last seen */
@@ -28,7 +28,7 @@ typedef struct stm32f4_gpio {
     void *edge_opaque;
 } stm32f4_gpio_t;
 
-void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, uint32_t base, char port);
+void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, char port);
 void stm32f4_gpio_reset(stm32f4_gpio_t *s);
 /* Current input level of a pin (what IDR shows). */
 bool stm32f4_gpio_level(const stm32f4_gpio_t *s, unsigned pin);

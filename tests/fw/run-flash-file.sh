@@ -1,7 +1,7 @@
 #!/bin/sh
 # Non-volatile memory across runs: `--flash FILE` loads the MCU flash from a
-# file and saves it back at exit. The bring-up program programs 0x12345678 at
-# 0x080E0000; the saved image must hold it, and a second run starts from it.
+# file and saves it back at exit. The flash test program programs 0x12345678 at
+# 0x080E0000 (firmware/tests/stm32/flash.c); the saved image must hold it.
 #   tests/fw/run-flash-file.sh GLITCHBOX ELF
 set -u
 gb=$1; elf=$2

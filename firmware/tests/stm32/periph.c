@@ -1,59 +1,42 @@
 /*
  * STM32F407 peripherals on the stm32f407-disco board at the reset clock
- * (HSI 16 MHz): TIM2 update interrupt period in virtual time, TIM3 one-pulse
- * mode, an EXTI interrupt from a GPIO edge routed by SYSCFG, the EXTI
- * software trigger, and SPI1 master transfers with their timing, RXNE and
- * overrun.
+ * (HSI 16 MHz): TIM2 update and compare interrupts at the right virtual
+ * time, TIM6 as a time base, TIM3 one-pulse mode, an EXTI interrupt from a
+ * GPIO edge routed by SYSCFG, the EXTI software trigger, SPI1 master
+ * transfers with their timing, RXNE and overrun, SPI over DMA, the board's
+ * LIS3DSH accelerometer as the SPI test slave (polled and over DMA), and
+ * memory-to-memory DMA.
  */
-#include <stdint.h>
-#include <stdio.h>
+#include "stm32_test.h"
 
-#define REG(a) (*(volatile uint32_t *)(a))
-#define RCC_AHB1ENR REG(0x40023830u)
-#define RCC_APB1ENR REG(0x40023840u)
-#define RCC_APB2ENR REG(0x40023844u)
 #define NVIC_ISER0 REG(0xE000E100u)
 #define NVIC_ISER1 REG(0xE000E104u)
 #define TIM2 0x40000000u
 #define TIM3 0x40000400u
-#define GPIOD 0x40020C00u
+#define TIM6 0x40001000u
 #define SYSCFG_EXTICR1 REG(0x40013808u)
 #define EXTI 0x40013C00u
 #define SPI1 0x40013000u
 
-static int failures;
-static void check(const char *what, int ok)
-{
-    printf("%-34s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
-
-/* SYS_ELAPSED: ticks of the rate SYS_TICKFREQ reports */
-static uint64_t elapsed(void)
-{
-    uint32_t block[2];
-    register uint32_t r0 __asm__("r0") = 0x30;
-    register uint32_t r1 __asm__("r1") = (uint32_t)block;
-    __asm__ volatile("bkpt #0xab" : "+r"(r0) : "r"(r1) : "memory");
-    return (uint64_t)block[1] << 32 | block[0];
-}
-
-/* A number of SYS_ELAPSED ticks in microseconds (outside the measured time) */
-static uint64_t ticks_us(uint64_t ticks)
-{
-    register uint32_t r0 __asm__("r0") = 0x31;
-    __asm__ volatile("bkpt #0xab" : "+r"(r0) : : "memory");
-    return ticks * 1000000u / (r0 ? r0 : 1);
-}
-
-static uint32_t vectors[128] __attribute__((aligned(512)));
-static volatile uint32_t tim2_irqs, exti0_irqs;
+static volatile uint32_t tim2_irqs, tim2_cc_irqs, tim6_irqs, exti0_irqs;
+static volatile uint64_t tim2_cc_at;
 
 static void tim2_handler(void)
 {
-    REG(TIM2 + 0x10) = ~1u; /* clear UIF */
-    tim2_irqs++;
+    uint32_t sr = REG(TIM2 + 0x10) & REG(TIM2 + 0x0C);
+    REG(TIM2 + 0x10) = ~sr; /* clear what was seen */
+    if (sr & 2) {
+        tim2_cc_irqs++;
+        tim2_cc_at = elapsed_us();
+    }
+    if (sr & 1)
+        tim2_irqs++;
+}
+
+static void tim6_handler(void)
+{
+    REG(TIM6 + 0x10) = 0;
+    tim6_irqs++;
 }
 
 static void exti0_handler(void)
@@ -62,14 +45,44 @@ static void exti0_handler(void)
     exti0_irqs++;
 }
 
+/* One LIS3DSH register over SPI1, polled. */
+static uint8_t spi1_xfer(uint8_t v)
+{
+    while (!(REG(SPI1 + 0x08) & 2))
+        ;
+    REG(SPI1 + 0x0C) = v;
+    while (!(REG(SPI1 + 0x08) & 1))
+        ;
+    return (uint8_t)REG(SPI1 + 0x0C);
+}
+
+static uint8_t accel_read(uint8_t reg)
+{
+    REG(GPIOE + 0x18) = 1u << 19;
+    spi1_xfer(0x80 | reg);
+    uint8_t v = spi1_xfer(0);
+    while (REG(SPI1 + 0x08) & 0x80)
+        ;
+    REG(GPIOE + 0x18) = 1u << 3;
+    return v;
+}
+
+static void accel_write(uint8_t reg, uint8_t v)
+{
+    REG(GPIOE + 0x18) = 1u << 19;
+    spi1_xfer(reg);
+    spi1_xfer(v);
+    while (REG(SPI1 + 0x08) & 0x80)
+        ;
+    REG(GPIOE + 0x18) = 1u << 3;
+}
+
 int main(void)
 {
-    const uint32_t *old = (const uint32_t *)REG(0xE000ED08u);
-    for (int i = 0; i < 128; i++)
-        vectors[i] = old[i];
-    vectors[16 + 28] = (uint32_t)tim2_handler;
-    vectors[16 + 6] = (uint32_t)exti0_handler;
-    REG(0xE000ED08u) = (uint32_t)vectors;
+    vectors_to_ram();
+    set_handler(16 + 28, tim2_handler);
+    set_handler(16 + 54, tim6_handler);
+    set_handler(16 + 6, exti0_handler);
 
     /* TIM2: 16 MHz / 16 = 1 MHz counts, ARR 999: 1 kHz update interrupts */
     RCC_APB1ENR |= 1u | 2u;
@@ -79,16 +92,47 @@ int main(void)
     REG(TIM2 + 0x10) = 0;
     REG(TIM2 + 0x0C) = 1;          /* UIE */
     NVIC_ISER0 = 1u << 28;
-    uint64_t t0 = elapsed();
+    uint64_t t0 = elapsed_us();
     REG(TIM2 + 0x00) = 1;          /* CEN */
     while (tim2_irqs < 10)
         __asm__ volatile("wfi");
-    uint64_t dt = ticks_us(elapsed() - t0);
+    uint64_t dt = elapsed_us() - t0;
     REG(TIM2 + 0x00) = 0;
     printf("10 TIM2 updates took %lu us\n", (unsigned long)dt);
-    check("TIM2 update period", dt >= 10000 && dt <= 10005);
+    check("TIM2 update period 1 ms", dt >= 10000 && dt <= 10005);
     uint32_t cnt = REG(TIM2 + 0x24);
     check("TIM2 counter stopped", REG(TIM2 + 0x24) == cnt);
+
+    /* TIM2 compare: CC1IF when the counter reaches CCR1 = 250 (250 us into a period) */
+    REG(TIM2 + 0x34) = 250;
+    REG(TIM2 + 0x14) = 1;                  /* UG: counter to 0 */
+    REG(TIM2 + 0x10) = 0;
+    REG(TIM2 + 0x0C) = 2;                  /* CC1IE */
+    tim2_cc_irqs = 0;
+    t0 = elapsed_us();
+    REG(TIM2 + 0x00) = 1;
+    while (!tim2_cc_irqs)
+        __asm__ volatile("wfi");
+    REG(TIM2 + 0x00) = 0;
+    printf("TIM2 compare interrupt after %lu us\n", (unsigned long)(tim2_cc_at - t0));
+    check("TIM2 compare at CCR1", tim2_cc_at - t0 >= 250 && tim2_cc_at - t0 <= 253);
+
+    /* TIM6 as the HAL time base: 1 kHz update interrupts, 20 of them */
+    RCC_APB1ENR |= 1u << 4;
+    REG(TIM6 + 0x28) = 15;
+    REG(TIM6 + 0x2C) = 999;
+    REG(TIM6 + 0x14) = 1;
+    REG(TIM6 + 0x10) = 0;
+    REG(TIM6 + 0x0C) = 1;
+    NVIC_ISER1 = 1u << (54 - 32);
+    t0 = elapsed_us();
+    REG(TIM6 + 0x00) = 1;
+    while (tim6_irqs < 20)
+        __asm__ volatile("wfi");
+    dt = elapsed_us() - t0;
+    REG(TIM6 + 0x00) = 0;
+    printf("20 TIM6 updates took %lu us\n", (unsigned long)dt);
+    check("TIM6 (basic timer) period 1 ms", dt >= 20000 && dt <= 20005);
 
     /* TIM3 one-pulse: counts to ARR once, then CEN clears by itself */
     REG(TIM3 + 0x28) = 159;        /* 100 kHz */
@@ -96,10 +140,10 @@ int main(void)
     REG(TIM3 + 0x14) = 1;
     REG(TIM3 + 0x10) = 0;
     REG(TIM3 + 0x00) = (1u << 3) | 1u;
-    t0 = elapsed();
+    t0 = elapsed_us();
     while (REG(TIM3 + 0x00) & 1)
         ;
-    dt = ticks_us(elapsed() - t0);
+    dt = elapsed_us() - t0;
     check("TIM3 one-pulse ends by itself", (REG(TIM3 + 0x10) & 1) && dt >= 990 && dt <= 1020);
 
     /* EXTI0 from PD0 (an output looped back through its own input) */
@@ -127,12 +171,13 @@ int main(void)
     RCC_APB2ENR |= 1u << 12;
     REG(SPI1 + 0x00) = (7u << 3) | (1u << 2) | (1u << 9) | (1u << 8) | (1u << 6);
     check("SPI TXE after enable", (REG(SPI1 + 0x08) & 0x83) == 0x02);
-    t0 = elapsed();
+    t0 = elapsed_us();
     REG(SPI1 + 0x0C) = 0x5A;
-    check("SPI busy", (REG(SPI1 + 0x08) & 0x80) != 0);
+    int busy = (REG(SPI1 + 0x08) & 0x80) != 0;
     while (!(REG(SPI1 + 0x08) & 1))
         ;
-    dt = ticks_us(elapsed() - t0);
+    dt = elapsed_us() - t0;
+    check("SPI busy", busy);
     printf("one SPI byte took %lu us\n", (unsigned long)dt);
     check("SPI byte time", dt >= 128 && dt <= 140);
     check("SPI reads 0xFF with no device", REG(SPI1 + 0x0C) == 0xFF);
@@ -161,10 +206,10 @@ int main(void)
     REG(d2 + 0x10 + 0x18 * 3) = (3u << 25) | (1u << 10) | (1u << 6) | 1u; /* M2P */
     (void)REG(SPI1 + 0x0C);
     REG(SPI1 + 0x04) = 3;                               /* TXDMAEN | RXDMAEN */
-    t0 = elapsed();
+    t0 = elapsed_us();
     while (REG(d2 + 0x10) & 1)                          /* RX stream done */
         ;
-    dt = ticks_us(elapsed() - t0);
+    dt = elapsed_us() - t0;
     printf("8 SPI bytes over DMA took %lu us\n", (unsigned long)dt);
     check("DMA RX stream completed", REG(d2 + 0x10 + 0x04) == 0 && (REG(d2 + 0x00) & (1u << 5)));
     check("DMA TX stream completed", (REG(d2 + 0x00) & (1u << 27)) != 0);
@@ -175,6 +220,46 @@ int main(void)
     check("8 byte times", dt >= 8 * 128 && dt <= 8 * 128 + 30);
     REG(d2 + 0x08) = 0x0F7D0F7Du;                       /* clear stream 0-3 flags */
     check("LIFCR clears", REG(d2 + 0x00) == 0);
+
+    /* SPI1 with a test slave: the Discovery's LIS3DSH accelerometer, CS on PE3 */
+    RCC_AHB1ENR |= (1u << 0) | (1u << 4);
+    (void)RCC_AHB1ENR;
+    REG(GPIOA + 0x00) = (REG(GPIOA + 0x00) & ~(0x3Fu << 10)) | (0x2Au << 10); /* PA5-7 AF */
+    REG(GPIOA + 0x20) = (REG(GPIOA + 0x20) & ~0xFFF00000u) | 0x55500000u;     /* AF5 */
+    REG(GPIOE + 0x18) = 1u << 3;                                             /* CS high */
+    REG(GPIOE + 0x00) = (REG(GPIOE + 0x00) & ~(3u << 6)) | (1u << 6);
+    REG(SPI1 + 0x04) = 0;
+    REG(SPI1 + 0x00) = 0;
+    REG(SPI1 + 0x00) = (3u << 3) | (1u << 2) | (1u << 9) | (1u << 8) | 3u | (1u << 6); /* 1 MHz, mode 3 */
+    uint8_t who = accel_read(0x0F);
+    printf("LIS3DSH WHO_AM_I %02x\n", who);
+    check("SPI test slave answers WHO_AM_I 0x3F", who == 0x3F);
+    accel_write(0x20, 0x67);                     /* CTRL_REG4: 100 Hz, X Y Z */
+    check("control register written and read back", accel_read(0x20) == 0x67);
+    /* OUT_X_L..OUT_Z_H in one transaction over DMA2 (auto-increment) */
+    static uint8_t cmd[7] = { 0x80 | 0x28 }, out[7];
+    REG(d2 + 0x08) = 0x0F7D0F7Du;
+    REG(d2 + 0x10 + 0x18 * 0 + 0x08) = SPI1 + 0x0C;
+    REG(d2 + 0x10 + 0x18 * 0 + 0x0C) = (uint32_t)out;
+    REG(d2 + 0x10 + 0x18 * 0 + 0x04) = 7;
+    REG(d2 + 0x10 + 0x18 * 0) = (3u << 25) | (1u << 10) | 1u;
+    REG(d2 + 0x10 + 0x18 * 3 + 0x08) = SPI1 + 0x0C;
+    REG(d2 + 0x10 + 0x18 * 3 + 0x0C) = (uint32_t)cmd;
+    REG(d2 + 0x10 + 0x18 * 3 + 0x04) = 7;
+    REG(d2 + 0x10 + 0x18 * 3) = (3u << 25) | (1u << 10) | (1u << 6) | 1u;
+    (void)REG(SPI1 + 0x0C);
+    REG(GPIOE + 0x18) = 1u << 19;                /* CS low */
+    REG(SPI1 + 0x04) = 3;
+    while (REG(d2 + 0x10) & 1)
+        ;
+    while (REG(SPI1 + 0x08) & 0x80)
+        ;
+    REG(GPIOE + 0x18) = 1u << 3;
+    REG(SPI1 + 0x04) = 0;
+    int16_t ax = (int16_t)(out[1] | out[2] << 8), ay = (int16_t)(out[3] | out[4] << 8);
+    int16_t az = (int16_t)(out[5] | out[6] << 8);
+    printf("acceleration %d %d %d (0.06 mg/digit)\n", ax, ay, az);
+    check("1 g on Z at rest, read over DMA", ax == 0 && ay == 0 && az == 16667);
 
     /* memory to memory on stream 1 */
     static uint32_t src[16], dst[16];
