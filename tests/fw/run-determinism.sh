@@ -47,9 +47,9 @@ for name in exc fpu mem; do
 done
 # ... also on the STM32 boards (flash wait states, timers, SPI, the ENC28J60)
 stm=$(dirname "$fwdir")/stm32
-for t in periph:stm32f407-disco boot:stm32f407-disco enc:stm32f407-enc28j60; do
+for t in periph:stm32f407-disco clock:stm32f407-disco enc:stm32f407-enc28j60; do
     name=${t%%:*}; board=${t#*:}
-    [ -f "$stm/$name.elf" ] || continue
+    if [ ! -f "$stm/$name.elf" ]; then bad "$name: no $stm/$name.elf"; continue; fi
     "$gb" run --board "$board" --firmware "$stm/$name.elf" --report "$tmp/$name.fast.json" \
         >/dev/null 2>&1
     "$gb" run --board "$board" --firmware "$stm/$name.elf" --trace "$tmp/$name.t" \
