@@ -60,7 +60,7 @@ wait $sim
 # Flash programming through `load` on the STM32 board, and a cable pulled
 # from the monitor.
 port3=$((port + 2))
-felf=$(dirname "$elf")/../stm32/boot.elf
+felf=$(dirname "$elf")/../stm32/clock.elf
 "$gb" run --board stm32f407-enc28j60 --firmware "$felf" --gdb 127.0.0.1:$port3 --wait --max-time 100s \
     >"$tmp/sim3.out" 2>"$tmp/sim3.err" &
 sim=$!
