@@ -32,7 +32,7 @@ $(MKIMAGE): firmware/tools/mkimage.c sim/sha256.c firmware/common/layout.h
 
 # Test keys, made on first build and kept in build/ (never in the tree): the
 # signing key the firmware trusts and a key it does not know.
-$(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c: $(MKIMAGE)
+$(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c &: $(MKIMAGE)
 	@mkdir -p $(FW_KEYS) $(FW_GEN)
 	$(Q)$(MKIMAGE) keygen $(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c
 $(FW_KEYS)/untrusted.key: $(MKIMAGE)
