@@ -76,6 +76,9 @@ enum {
     FL_COUNT
 };
 
+/* insn_t.fx holds the inline form of a conditional instruction */
+_Static_assert(FL_SUB_sp < 256, "inline forms must fit insn_t.fx");
+
 static const void *const *fast_labels;
 
 /* Handler -> executor label, for the forms without flag variants or whose
