@@ -52,7 +52,7 @@ FW_NOWA := spiclock:SPI_CLOCK resetwait:RESET_WAIT rxzero:RX_AT_ZERO pktcnt:PKTC
   swchecksum:SW_CHECKSUM swfilter:SW_FILTER pwrsv:PWRSV_SRC
 fw_nowa_flags = $(foreach w,$(FW_NOWA),$(if $(filter no$(word 1,$(subst :, ,$(w))),$(subst -, ,$(1))),\
   -DENC_NO_WA_$(word 2,$(subst :, ,$(w))))) \
-  $(if $(filter naive,$(subst -, ,$(1))),-DENC_TRUST_RX_HEADER)
+  $(if $(filter naive,$(subst -, ,$(1))),-DENC_TRUST_RX_HEADER -DAPP_NO_NIC_RECOVERY)
 fw_variant_flags = $(if $(findstring noconfirm,$(1)),-DAPP_SELFTEST_FAIL) $(call fw_nowa_flags,$(1)) \
   -DAPP_VERSION=$(patsubst v%,%,$(firstword $(subst -, ,$(1))))
 $(FW_REF)/app-%.elf: $(FW_APP_DEPS) $(FW_COMMON_DEPS) $(FW_APP_FLAGS_STAMP)
@@ -76,8 +76,9 @@ $(FW_REF)/factory-flash.bin: $(FW_REF)/boot.bin $(FW_REF)/app-v1-a.img $(MKIMAGE
 
 # The factory image with a workaround built out of version 1:
 # factory-flash-no<wa>.bin.
-# factory-flash-naive[-no<wa>].bin: the same with the receive-header check out
-# too (ENC_TRUST_RX_HEADER), a driver as many are written.
+# factory-flash-naive[-no<wa>].bin: a driver and agent as many are written:
+# the receive-header check out (ENC_TRUST_RX_HEADER) and no reset of a NIC
+# that stopped receiving (APP_NO_NIC_RECOVERY).
 FW_NOWA_FACTORY := $(foreach w,$(FW_NOWA),$(FW_REF)/factory-flash-no$(word 1,$(subst :, ,$(w))).bin) \
   $(FW_REF)/factory-flash-naive.bin $(FW_REF)/factory-flash-naive-norxrdpt.bin
 $(FW_REF)/factory-flash-%.bin: $(FW_REF)/boot.bin $(FW_REF)/app-v1-%-a.img $(MKIMAGE)

@@ -83,11 +83,6 @@ static double jnum(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-static bool verdict_ok(const char *v)
-{
-    return !strcmp(v, "passed") || !strcmp(v, "reproduced");
-}
-
 /* ---------------------------------------------------------------------- */
 /* replay files */
 
@@ -358,7 +353,7 @@ static void child_run(const campaign_t *cp, scenario_t *sc, uint64_t seed, const
         j = result_json(sc, seed, &res, err);
     } else {
         j = result_json(sc, seed, &res, NULL);
-        if (!verdict_ok(scenario_verdict(&res))) {
+        if (!scenario_verdict_ok(scenario_verdict(&res))) {
             snprintf(path, sizeof path, "%s/replay.json", dir);
             if (!scenario_write_replay(path, sc, seed, &res, NULL, err, sizeof err))
                 cJSON_AddStringToObject(j, "replay", path);
@@ -463,7 +458,7 @@ static void run_jobs(const campaign_t *cp, job_t *jobs, unsigned n, scenario_t *
                 jobs[i].result = collect(cp, &jobs[i], ws);
                 running--;
                 done++;
-                if (!verdict_ok(jstr(jobs[i].result, "verdict")))
+                if (!scenario_verdict_ok(jstr(jobs[i].result, "verdict")))
                     bad++;
                 if (show)
                     progress(cp, done, n, bad, t0);
@@ -574,7 +569,7 @@ static unsigned report_campaign(const char *out, cJSON *runs_arr, const cJSON *m
         cJSON *reasons = cJSON_CreateObject();
         for (unsigned r = i; r < j; r++) {
             const char *v = jstr(runs[r], "verdict");
-            if (!strcmp(v, "passed"))
+            if (!strcmp(v, "passed") || !strcmp(v, "not-reproduced"))
                 ok++;
             else if (!strcmp(v, "reproduced"))
                 xfail++;
@@ -641,7 +636,7 @@ static unsigned report_campaign(const char *out, cJSON *runs_arr, const cJSON *m
                 fprintf(jx, "\" name=\"seed %.0f\" time=\"%.3f\"", jnum(runs[r], "seed"),
                         jnum(runs[r], "wall_s"));
                 const char *v = jstr(runs[r], "verdict");
-                if (verdict_ok(v)) {
+                if (scenario_verdict_ok(v)) {
                     fprintf(jx, "/>\n");
                 } else {
                     fprintf(jx, ">\n      <failure message=\"");
@@ -699,7 +694,7 @@ static bool still_fails(const campaign_t *cp, const scenario_t *orig, uint64_t s
     scenario_t *scs[1] = { v };
     sub.jobs = 1;
     run_jobs(&sub, &jb, 1, scs, false);
-    bool fails = jb.result && !verdict_ok(jstr(jb.result, "verdict"));
+    bool fails = jb.result && !scenario_verdict_ok(jstr(jb.result, "verdict"));
     cJSON_Delete(jb.result);
     scenario_free(v);
     if (fails && json_out)

@@ -465,9 +465,12 @@ static int run_scenario(run_opts_t *o, scenario_t *sc)
         scenario_free(sc);
         return status;
     }
-    const char *verdict = res.expected_failure ? (res.passed ? "UNEXPECTEDLY PASSED"
-                                                             : "reproduced its failure")
-                                               : (res.passed ? "passed" : "FAILED");
+    const char *v = scenario_verdict(&res);
+    const char *verdict = !strcmp(v, "unexpectedly-passed") ? "UNEXPECTEDLY PASSED"
+                          : !strcmp(v, "reproduced") ? "reproduced its failure"
+                          : !strcmp(v, "not-reproduced") ? "did not reproduce its failure "
+                                                           "with this seed"
+                          : !strcmp(v, "passed") ? "passed" : "FAILED";
     fprintf(stderr, "scenario %s (seed %llu): %s at %.3f s virtual, %.2f s wall%s%s\n",
             scenario_name(sc), (unsigned long long)(o->seed_set ? o->c.seed
                                                                 : scenario_default_seed(sc)),
@@ -479,7 +482,7 @@ static int run_scenario(run_opts_t *o, scenario_t *sc)
     if (o->record)
         fprintf(stderr, "scenario %s: replay file %s (glitchbox replay %s)\n",
                 scenario_name(sc), o->record, o->record);
-    bool ok = res.passed != res.expected_failure;
+    bool ok = scenario_verdict_ok(v);
     scenario_free(sc);
     return ok ? 0 : 1;
 }

@@ -102,6 +102,7 @@ struct scenario {
     char dir[512];
     char name[64];
     bool expect_failure;
+    bool failure_sometimes;
     uint64_t seed;
     char board[512];
     session_firmware_t firmware[SC_MAX_FIRMWARE];
@@ -893,11 +894,14 @@ scenario_t *scenario_from_json(cJSON *json, const char *path, char *err, size_t 
         }
     }
     if ((v = field(json, "expect_failure"))) {
-        if (!cJSON_IsBool(v)) {
-            perr(&pc, "expect_failure", "must be true or false");
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, "sometimes")) {
+            sc->expect_failure = sc->failure_sometimes = true;
+        } else if (cJSON_IsBool(v)) {
+            sc->expect_failure = cJSON_IsTrue(v);
+        } else {
+            perr(&pc, "expect_failure", "must be true, false or \"sometimes\"");
             goto fail;
         }
-        sc->expect_failure = cJSON_IsTrue(v);
     }
     sc->network = field(json, "network");
     if (sc->network && !cJSON_IsObject(sc->network)) {
@@ -1555,10 +1559,14 @@ static void report_hook(void *opaque, cJSON *r)
     cJSON_AddStringToObject(o, "file", base ? base + 1 : sc->path);
     if (sc->evaluated) {
         cJSON_AddBoolToObject(o, "passed", sc->passed);
-        cJSON_AddBoolToObject(o, "expect_failure", sc->expect_failure);
-        cJSON_AddStringToObject(o, "verdict", sc->expect_failure
-                                ? (sc->passed ? "unexpectedly-passed" : "reproduced")
-                                : (sc->passed ? "passed" : "failed"));
+        if (sc->failure_sometimes)
+            cJSON_AddStringToObject(o, "expect_failure", "sometimes");
+        else
+            cJSON_AddBoolToObject(o, "expect_failure", sc->expect_failure);
+        scenario_result_t rr = { .ran = true, .passed = sc->passed,
+                                 .expected_failure = sc->expect_failure,
+                                 .failure_sometimes = sc->failure_sometimes };
+        cJSON_AddStringToObject(o, "verdict", scenario_verdict(&rr));
         if (!sc->passed) {
             cJSON_AddStringToObject(o, "reason", sc->reason);
             cJSON_AddNumberToObject(o, "failed_at_ns", (double)sc->failed_at);
@@ -1694,8 +1702,14 @@ const char *scenario_verdict(const scenario_result_t *r)
     if (!r->ran)
         return "error";
     if (r->expected_failure)
-        return r->passed ? "unexpectedly-passed" : "reproduced";
+        return !r->passed ? "reproduced"
+               : r->failure_sometimes ? "not-reproduced" : "unexpectedly-passed";
     return r->passed ? "passed" : "failed";
+}
+
+bool scenario_verdict_ok(const char *v)
+{
+    return !strcmp(v, "passed") || !strcmp(v, "reproduced") || !strcmp(v, "not-reproduced");
 }
 
 void scenario_abs_path(const char *p, char *out, size_t outlen)
@@ -1814,6 +1828,7 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
     res->ran = true;
     res->passed = scenario_evaluate(sc, o->quiet);
     res->expected_failure = sc->expect_failure;
+    res->failure_sometimes = sc->failure_sometimes;
     res->exit_code = session_finish(s);
     snprintf(res->outcome, sizeof res->outcome, "%s",
              s->stop_matched ? "stop-on" : session_stop_name(s->stop));

@@ -53,6 +53,7 @@
 
 typedef struct enc_stats {
     uint32_t rx_frames, rx_errors, rx_filtered, rx_resets, rx_overflows;
+    uint32_t nic_resets;       /* the agent set the chip up again after a stall */
     uint32_t tx_frames, tx_retries, tx_errors, tx_stalls;
     uint32_t irqs, polls;
 } enc_stats_t;

@@ -31,6 +31,7 @@
 #define MAX_ATTEMPTS 40u            /* download attempts before giving up */
 #define IDLE_TIMEOUT_MS 8000u       /* no byte for this long: the connection is dead */
 #define CHECK_INTERVAL_MS 60000u    /* between manifest checks when up to date */
+#define STALLED_ATTEMPTS 3u         /* attempts without a byte before the NIC is reset */
 #define PROGRESS_STEP 16384u        /* a downloading line every this many bytes */
 #define TRIAL_DEADLINE_MS 60000u    /* a trial image that has not passed its self-test by then gives up */
 
@@ -266,9 +267,29 @@ static bool erase_slot(unsigned slot)
     return true;
 }
 
+static uint8_t my_mac[6];
+
+#ifndef APP_NO_NIC_RECOVERY
+/* Attempts that got nothing at all while the link is up point at the NIC
+ * itself (a configuration corrupted by a glitch, a receive logic that
+ * stopped): set the chip up from scratch and ask for an address again. */
+static void nic_recover(unsigned stalled)
+{
+    printf("eth: nothing received in %u attempts, resetting the ENC28J60\n", stalled);
+    enc_stats.nic_resets++;
+    for (unsigned k = 0; k < 3 && enc_init(my_mac); k++) {
+        watchdog_kick();
+        wait_ms(100);
+    }
+    if (!dhcp_run(10000))
+        printf("net: no DHCP answer after the reset\n");
+}
+#endif
+
 static bool download(const char *path, writer_t *w)
 {
     uint32_t backoff = 250;
+    unsigned stalled = 0;
     for (unsigned attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         http_parser_t r;
         w->resp = &r;
@@ -297,8 +318,15 @@ static bool download(const char *path, writer_t *w)
         snprintf(extra, sizeof extra, "reason=%s status=%d resume-from=%lu", http_result_str(res), r.status,
                  (unsigned long)w->written);
         report("resuming", extra);
-        if (w->written > before)
+        if (w->written > before) {
             backoff = 250;   /* progress was made: the link works */
+            stalled = 0;
+        } else if (++stalled >= STALLED_ATTEMPTS) {
+#ifndef APP_NO_NIC_RECOVERY
+            nic_recover(stalled);
+#endif
+            stalled = 0;
+        }
         wait_ms(res == HTTP_ERR_STATUS ? 2000u : backoff);
         if (backoff < 4000)
             backoff *= 2;
@@ -344,7 +372,13 @@ static void __attribute__((noreturn)) run_without_update(const char *state, cons
         while (millis() - start < CHECK_INTERVAL_MS)
             net_wait();
         manifest_t m;
-        if (fetch_manifest(&m) && manifest_parse(&m, my_slot ^ 1u) && m.version > APP_VERSION)
+        if (!fetch_manifest(&m)) {
+#ifndef APP_NO_NIC_RECOVERY
+            nic_recover(1);
+#endif
+            continue;
+        }
+        if (manifest_parse(&m, my_slot ^ 1u) && m.version > APP_VERSION)
             system_reset();   /* start over: the update flow runs at boot */
     }
 }
@@ -361,8 +395,11 @@ int main(void)
     printf("app: version %u running from slot %c\n", APP_VERSION, slot_name(my_slot));
     prog.version = APP_VERSION;
 
-    uint8_t mac[6] = { 0x02, 0x47, 0x42, 0, 0, 0 };
+    uint8_t *mac = my_mac;
     uint32_t uid = UID0 ^ UID1 ^ UID2;
+    mac[0] = 0x02;
+    mac[1] = 0x47;
+    mac[2] = 0x42;
     mac[3] = (uint8_t)(uid >> 16);
     mac[4] = (uint8_t)(uid >> 8);
     mac[5] = (uint8_t)uid;

@@ -353,10 +353,11 @@ void enc_erratum_hit(enc28j60_t *s, enum enc_erratum e, uint16_t addr)
 
 sim_time_t enc_cycles(const enc28j60_t *s, uint64_t cycles)
 {
-    /* 40 ns per cycle at 25 MHz; a slower oscillator (positive ppm here
-     * means a longer period) stretches every interval */
-    uint64_t scale = (uint64_t)(1000000 + (int64_t)s->osc_ppm);
-    return (sim_time_t)((cycles * 40u * scale + 500000u) / 1000000u);
+    /* 40 ns per cycle at 25 MHz; the oscillator's error (ppm of frequency,
+     * positive = fast, as for the MCU's crystals) shortens or stretches
+     * every interval */
+    uint64_t f = (uint64_t)(1000000 + (int64_t)s->osc_ppm);
+    return (sim_time_t)((cycles * 40u * 1000000u + f / 2) / f);
 }
 
 uint16_t enc_rd16(const enc28j60_t *s, unsigned bank, unsigned lo)
@@ -1267,7 +1268,7 @@ static int control_set(void *dev, const char *name, const cJSON *value, char *er
 
 static const struct { const char *name, *help; } settings[] = {
     { "revision", "silicon revision \"B1\" | \"B4\" | \"B5\" | \"B7\": sets EREVID and that revision's errata" },
-    { "osc_ppm", "error of the 25 MHz oscillator in ppm (positive = slower); scales all chip timing" },
+    { "osc_ppm", "frequency error of the 25 MHz oscillator in ppm (positive = fast); scales all chip timing" },
     { "spi_sck_hz", "SPI clock the board runs the chip at (erratum 1 below 8 MHz); 0 = not declared" },
     { "tpin_reversed", "true: the receive pair is wired with swapped polarity (erratum 7)" },
     { "collision_chance", "half duplex: probability that a transmit attempt collides with other traffic" },

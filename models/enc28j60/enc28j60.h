@@ -145,7 +145,7 @@ typedef struct enc28j60 {
     uint8_t revision;
     bool erratum_on[ENC_ERR_COUNT];
     double erratum_chance[ENC_ERR_COUNT];
-    int32_t osc_ppm;           /* 25 MHz oscillator error */
+    int32_t osc_ppm;           /* 25 MHz oscillator frequency error, ppm (positive = fast) */
     uint32_t spi_sck_hz;       /* SCK the board runs the chip at, 0 = not declared */
     bool strap_full_duplex;    /* LEDB wiring: the PHY's duplex after reset */
     bool tpin_reversed;        /* receive pair wired with swapped polarity */

@@ -431,7 +431,7 @@ void enc_clkout_update(enc28j60_t *s)
     uint64_t hz = 0;
     if (s->powered && divider[code]) {
         /* the oscillator's drift carries through the divider */
-        hz = 25000000000000ull / (uint64_t)(1000000 + (int64_t)s->osc_ppm) / divider[code];
+        hz = 25ull * (uint64_t)(1000000 + (int64_t)s->osc_ppm) / divider[code];
         if ((s->econ2 & ENC_ECON2_PWRSV) && s->erratum_on[ENC_ERR_CLKOUT_POWER_SAVE]) {
             if (clock_hz(&s->clkout))
                 enc_erratum_hit(s, ENC_ERR_CLKOUT_POWER_SAVE, (uint16_t)code);

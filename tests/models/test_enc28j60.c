@@ -937,23 +937,24 @@ END_TEST
 
 START_TEST(oscillator_drift)
 {
-    /* 1000 ppm slow: every interval 0.1 % longer; set before power-on */
-    control(a, "osc_ppm", "1000");
+    /* 1000 ppm slow: every interval 1/0.999 times as long; set before power-on */
+    control(a, "osc_ppm", "-1000");
     enc28j60_class.reset(a, RESET_POWER_ON);
     sim_time_t t0 = m->sched.now;
     run_ns(t0 + 300300 - 1 - m->sched.now);
     ck_assert_uint_eq(rcr(a, ESTAT) & CLKRDY, 0);
     run_ns(1);
     ck_assert_uint_eq(rcr(a, ESTAT) & CLKRDY, CLKRDY);
-    /* MII: 256 cycles of 40.04 ns = 10250.24 -> 10250 ns */
+    /* start-up: 7500 cycles of 40.04004 ns = 300300.3 -> 300300 ns;
+     * MII: 256 cycles = 10250.25 -> 10250 ns */
     wcr(a, MIREGADR, PHID1);
     wcr(a, MICMD, 1);
     run_ns(10249);
     ck_assert_uint_eq(rcr(a, MISTAT) & 1, 1);
     run_ns(1);
     ck_assert_uint_eq(rcr(a, MISTAT) & 1, 0);
-    /* CLKOUT follows: 25 MHz / 1.001 / 4 at the reset ECOCON */
-    ck_assert_uint_eq(clock_hz(&a->clkout), 25000000000000ull / 1001000u / 4u);
+    /* CLKOUT follows: 25 MHz * 0.999 / 4 at the reset ECOCON */
+    ck_assert_uint_eq(clock_hz(&a->clkout), 25ull * 999000u / 4u);
 }
 END_TEST
 
