@@ -25,7 +25,7 @@ cpu-fw-check: host fw-tests
 	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_CPU_NAMES)
 
 qemu-diff-check: host fw-tests
-	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu --qemu alu fpu mem shfile
+	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu --qemu alu fpu mem shfile args mpu bitband
 	$(Q)./tests/fw/run-cpu-tests.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/fuzz --qemu fuzz
 
 gdb-check: host fw-tests

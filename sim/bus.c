@@ -51,6 +51,7 @@ static bus_region_t *map_region(bus_t *bus, const bus_region_t *tmpl)
     bus_region_t *r = &bus->regions[bus->nregions];
     *r = *tmpl;
     r->index = bus->nregions++;
+    bus->generation++; /* decoded code and its timing bounds see the new map */
     for (uint64_t a = r->base; a < (uint64_t)r->base + r->size; a += BUS_PAGE_SIZE) {
         bus_l2_t *l2 = l2_get(bus, (uint32_t)a);
         if (!l2) {
@@ -150,15 +151,28 @@ bus_region_t *bus_map_alias(bus_t *bus, const char *name, uint32_t base, uint32_
     return r;
 }
 
-/* Bit-band: alias word k maps bit (k % 32) of target word (k / 32) * 4. */
+/*
+ * Bit-band: alias word k maps bit (k % 8) of target byte k / 8. The target
+ * is read (and for a write, read-modify-written) with the size of the
+ * access to the alias, as the Cortex-M4 does ("the bit band transfer size
+ * matches the transfer size of the instruction", Cortex-M4 Devices Generic
+ * User Guide 2.2.5), so a peripheral register sees an access of that size.
+ */
+static uint32_t bitband_target(const bus_window_t *w, uint32_t off, unsigned size,
+                               unsigned *bit)
+{
+    uint32_t byte_addr = w->target + (off >> 5);
+    uint32_t addr = byte_addr & ~(uint32_t)(size - 1);
+    *bit = (byte_addr - addr) * 8 + ((off >> 2) & 7);
+    return addr;
+}
+
 static int bitband_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
 {
     bus_window_t *w = dev;
-    uint32_t byte_addr = w->target + (off >> 5);
-    unsigned bit = (off >> 2) & 7;
-    uint32_t word;
-    (void)size;
-    if (bus_read(w->bus, byte_addr, 1, &word))
+    unsigned bit;
+    uint32_t addr = bitband_target(w, off, size, &bit), word;
+    if (bus_read(w->bus, addr, size, &word))
         return 1;
     *v = (word >> bit) & 1;
     return 0;
@@ -167,16 +181,12 @@ static int bitband_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
 static int bitband_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 {
     bus_window_t *w = dev;
-    /* The target word is read and written with the full word so that a
-     * peripheral register sees a normal 32-bit write with its side effects. */
-    uint32_t word_addr = (w->target + (off >> 5)) & ~3u;
-    unsigned bit = (((off >> 5) & 3) * 8) + ((off >> 2) & 7);
-    uint32_t word;
-    (void)size;
-    if (bus_read(w->bus, word_addr, 4, &word))
+    unsigned bit;
+    uint32_t addr = bitband_target(w, off, size, &bit), word;
+    if (bus_read(w->bus, addr, size, &word))
         return 1;
     word = (v & 1) ? word | (1u << bit) : word & ~(1u << bit);
-    return bus_write(w->bus, word_addr, 4, word);
+    return bus_write(w->bus, addr, size, word);
 }
 
 static const bus_ops_t bitband_ops = { bitband_read, bitband_write };
@@ -337,6 +347,15 @@ void bus_region_set_wait_states(bus_region_t *r, unsigned ws)
         return;
     r->wait_states = ws;
     region_bus(r, NULL)->generation++;
+}
+
+unsigned bus_max_wait_states(const bus_t *bus)
+{
+    unsigned ws = 0;
+    for (unsigned k = 0; k < bus->nregions; k++)
+        if (bus->regions[k].wait_states > ws)
+            ws = bus->regions[k].wait_states;
+    return ws;
 }
 
 void bus_region_set_direct(bus_region_t *r, bool direct)

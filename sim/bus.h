@@ -110,6 +110,8 @@ size_t bus_debug_read(bus_t *bus, uint32_t addr, void *buf, size_t len);
 size_t bus_debug_write(bus_t *bus, uint32_t addr, const void *buf, size_t len);
 
 void bus_region_set_wait_states(bus_region_t *r, unsigned ws);
+/* The highest wait states of any region (bounds a block's cycles). */
+unsigned bus_max_wait_states(const bus_t *bus);
 void bus_region_set_direct(bus_region_t *r, bool direct);
 
 /* Decoded-code tracking (see contract). */

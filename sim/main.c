@@ -81,6 +81,7 @@ static void usage(FILE *f)
             "  --flash FILE          load non-volatile memory from FILE and save it back at exit\n"
             "  --semihosting-root D  directory for semihosting file access (default .)\n"
             "  --no-semihosting      treat BKPT 0xAB as an ordinary breakpoint\n"
+            "  --semihosting-cmdline TEXT  what the guest's SYS_GET_CMDLINE returns (argv)\n"
             "  --quiet               do not copy guest output to stdout\n"
             "  --pcap FILE           capture every network link to FILE (virtual timestamps)\n"
             "  --serve DIR           an update server (DHCP, ICMP, HTTP on 10.0.2.100:80)\n"
@@ -120,7 +121,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
            O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_LIVE, O_LIVEFWD,
-           O_LIVEREC, O_LIVEREP, O_TAP };
+           O_LIVEREC, O_LIVEREP, O_TAP, O_SHCMD };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
         { "firmware", required_argument, NULL, O_FIRMWARE },
@@ -134,6 +135,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "flash", required_argument, NULL, O_FLASH },
         { "semihosting-root", required_argument, NULL, O_SHROOT },
         { "no-semihosting", no_argument, NULL, O_NOSH },
+        { "semihosting-cmdline", required_argument, NULL, O_SHCMD },
         { "gdb", required_argument, NULL, O_GDB },
         { "wait", no_argument, NULL, O_WAIT },
         { "uart-input", required_argument, NULL, O_UARTIN },
@@ -209,6 +211,14 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_FLASH: o->c.flash_path = optarg; break;
         case O_SHROOT: o->c.sh_root = optarg; break;
         case O_NOSH: o->c.semihosting = false; break;
+        case O_SHCMD:
+            if (strlen(optarg) > SEMIHOST_CMDLINE_MAX) {
+                fprintf(stderr, "glitchbox: --semihosting-cmdline: %zu bytes, at most %d\n",
+                        strlen(optarg), SEMIHOST_CMDLINE_MAX);
+                return -1;
+            }
+            o->c.sh_cmdline = optarg;
+            break;
         case O_GDB: o->gdb = optarg; break;
         case O_WAIT: o->gdb_wait = true; break;
         case O_UARTIN: o->c.uart_input = optarg; break;
@@ -262,6 +272,11 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         if (o->c.flash_path || o->c.report_path || o->c.uart_log_path || o->c.pcap_path) {
             fprintf(stderr, "glitchbox: with --record, outputs go to --out DIR and the flash "
                     "starts from --firmware images (not --flash)\n");
+            return -1;
+        }
+        if (o->c.sh_cmdline) {
+            fprintf(stderr, "glitchbox: --semihosting-cmdline cannot be recorded (a replay "
+                    "file has no place for it)\n");
             return -1;
         }
     } else if (o->out_dir) {

@@ -474,6 +474,9 @@ uint32_t semihost_call(semihost_t *sh, cpu_t *cpu, uint32_t op, uint32_t p)
         return 0;
     }
     case SH_SYS_ELAPSED: {
+        /* Ticks of SYS_TICKFREQ: microseconds of virtual time. QEMU counts
+         * nanoseconds (1 GHz); firmware that reads TICKFREQ sees no
+         * difference, and the STM32 bring-up tests count microseconds. */
         uint64_t ticks = now_ns(sh, cpu) / 1000u;
         if (!put_word(cpu, p, (uint32_t)ticks) || !put_word(cpu, p + 4, (uint32_t)(ticks >> 32)))
             return fail_errno(sh, EFAULT);

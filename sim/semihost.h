@@ -21,6 +21,7 @@
 
 #define SEMIHOST_MAX_FILES 32
 #define SEMIHOST_DEFAULT_EPOCH 1704067200u /* 2024-01-01T00:00:00Z */
+#define SEMIHOST_CMDLINE_MAX 255          /* bytes of SYS_GET_CMDLINE text */
 
 /* Semihosting operation numbers */
 enum {
@@ -57,7 +58,7 @@ typedef struct semihost {
     void (*on_exit)(void *opaque, int code); /* the guest asked to exit */
     void *on_exit_opaque;
     uint32_t epoch;                /* SYS_TIME at virtual time 0 */
-    char cmdline[256];
+    char cmdline[SEMIHOST_CMDLINE_MAX + 1];
     /* Console input queued for the guest (SYS_READ on :tt, SYS_READC). */
     uint8_t *stdin_buf;
     size_t stdin_len, stdin_pos;

@@ -481,6 +481,7 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
     }
     if (c->semihosting) {
         semihost_init(&s->sh, &m->sched, c->sh_root);
+        semihost_set_cmdline(&s->sh, c->sh_cmdline);
         s->sh_on = true;
         s->sh.console = console_out;
         s->sh.console_opaque = s;

@@ -58,6 +58,7 @@ typedef struct session_config {
     bool quiet;                       /* no guest output on stdout */
     bool semihosting;
     const char *sh_root;
+    const char *sh_cmdline;           /* what SYS_GET_CMDLINE returns (NULL: empty) */
     const char *serve_root, *serve_network;
     const cJSON *network;             /* network section (models/net/netconfig.h) */
     const char *network_dir;          /* resolves relative paths in it */

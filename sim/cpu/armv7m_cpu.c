@@ -6,7 +6,8 @@
  *
  * Timing model (cycle-approximate):
  * - every instruction costs its base cycles from the Cortex-M4 TRM table
- *   (thumb_timing.h, vfp.c), charged per block with early exits corrected;
+ *   (thumb_timing.h, vfp.c), charged before it runs (the threaded executor
+ *   charges a block at once and corrects with insn_t.rest);
  * - instruction fetch adds the region's wait states once per 16-byte line a
  *   block enters (the STM32 flash reads 128-bit lines; the flash controller
  *   model lowers the effective wait states when its ART cache is on), and
@@ -31,11 +32,17 @@ static void cpu_rebase(cpu_t *cpu)
     cpu->clk_base_cycles = cpu->cycles;
 }
 
+/* Both conversions take 64-bit arithmetic while the products fit (for
+ * 1.8e10 cycles after a clock change), 128-bit beyond: the same exact
+ * values either way. */
 sim_time_t cpu_time_of(const cpu_t *cpu, sim_cycles_t cycles)
 {
     if (cycles <= cpu->clk_base_cycles || !cpu->hz)
         return cpu->clk_base_ns;
-    unsigned __int128 d = (unsigned __int128)(cycles - cpu->clk_base_cycles) * 1000000000u;
+    uint64_t dc = cycles - cpu->clk_base_cycles;
+    if (dc <= UINT64_MAX / 1000000000u)
+        return cpu->clk_base_ns + dc * 1000000000u / cpu->hz;
+    unsigned __int128 d = (unsigned __int128)dc * 1000000000u;
     return cpu->clk_base_ns + (sim_time_t)(d / cpu->hz);
 }
 
@@ -45,7 +52,10 @@ sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t)
         return UINT64_MAX;
     if (t <= cpu->clk_base_ns)
         return cpu->clk_base_cycles;
-    unsigned __int128 c = (unsigned __int128)(t - cpu->clk_base_ns) * cpu->hz + 999999999u;
+    uint64_t dt = t - cpu->clk_base_ns;
+    if (cpu->hz && dt <= (UINT64_MAX - 999999999u) / cpu->hz)
+        return cpu->clk_base_cycles + (dt * cpu->hz + 999999999u) / 1000000000u;
+    unsigned __int128 c = (unsigned __int128)dt * cpu->hz + 999999999u;
     c /= 1000000000u;
     unsigned __int128 r = c + cpu->clk_base_cycles;
     return r > UINT64_MAX ? UINT64_MAX : (sim_cycles_t)r;
@@ -109,6 +119,8 @@ int cpu_init(cpu_t *cpu, bus_t *bus, sched_t *sched, unsigned num_irqs, unsigned
     if (!cpu->blocks)
         return -1;
     cpu->cache_gen = 1;
+    cpu->chain_epoch = 1;
+    cpu->mpu_epoch = 1;
     cpu_tlb_flush(cpu);
     bus_set_code_write_hook(bus, cpu_code_written, cpu);
     armv7m_sys_init(cpu);
@@ -124,16 +136,20 @@ void cpu_free(cpu_t *cpu)
 void cpu_tlb_flush(cpu_t *cpu)
 {
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++) {
-        cpu->tlb_rd[k].page = CPU_TLB_NONE;
-        cpu->tlb_wr[k].page = CPU_TLB_NONE;
+        cpu->tlb_rd[k].tag = CPU_TLB_NONE;
+        cpu->tlb_wr[k].tag = CPU_TLB_NONE;
     }
 }
 
 /* After a slow-path access that went to direct memory: let the next ones to
  * that page take the fast path. */
-static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write)
+static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
 {
-    if (cpu->sys.mpu_active || cpu->nwatch)
+    if (cpu->nwatch || (acc & ACC_UNPRIV))
+        return;
+    if (cpu->sys.mpu_active &&
+        (armv7m_mpu_context(cpu) != cpu->tlb_ctx ||
+         !armv7m_mpu_page_allows(cpu, addr & ~(BUS_PAGE_SIZE - 1), write)))
         return;
     const bus_region_t *r = bus_find(cpu->bus, addr);
     if (!r || r->kind == BUS_MMIO || !r->direct || (write && r->kind != BUS_RAM))
@@ -142,9 +158,10 @@ static void tlb_fill(cpu_t *cpu, uint32_t addr, bool write)
     if (write && bus_is_code(cpu->bus, addr))
         return;
     cpu_tlb_entry_t *e = &(write ? cpu->tlb_wr : cpu->tlb_rd)[page & (CPU_TLB_SIZE - 1)];
-    e->page = page;
+    uint32_t base = page << BUS_PAGE_SHIFT;
+    e->tag = base;
     e->wait_states = r->wait_states;
-    e->host = r->host + ((page << BUS_PAGE_SHIFT) - r->base);
+    e->addend = (uintptr_t)(r->host + (base - r->base)) - base;
 }
 
 void cpu_flush_cache(cpu_t *cpu)
@@ -157,6 +174,8 @@ void cpu_flush_cache(cpu_t *cpu)
         cpu->cache_gen = 1;
     }
     cpu->cache_flushes++;
+    cpu->chain_epoch++;
+    cpu->ws_max = bus_max_wait_states(cpu->bus);
     cpu->break_block = true;
     bus_clear_code_marks(cpu->bus);
 }
@@ -165,7 +184,8 @@ void cpu_reset(cpu_t *cpu)
 {
     memset(cpu->r, 0, sizeof cpu->r);
     cpu->msp = cpu->psp = 0;
-    cpu->n = cpu->z = cpu->c = cpu->v = cpu->q = 0;
+    cpu_set_nz_flags(cpu, false, false);
+    cpu->c = cpu->v = cpu->q = 0;
     cpu->ge = 0;
     cpu->itstate = 0;
     cpu->ipsr = 0;
@@ -212,7 +232,8 @@ void cpu_request_stop(cpu_t *cpu)
 
 uint32_t cpu_get_xpsr(const cpu_t *cpu)
 {
-    return ((uint32_t)cpu->n << 31) | ((uint32_t)cpu->z << 30) | ((uint32_t)cpu->c << 29) |
+    return ((uint32_t)cpu_flag_n(cpu) << 31) | ((uint32_t)cpu_flag_z(cpu) << 30) |
+           ((uint32_t)cpu->c << 29) |
            ((uint32_t)cpu->v << 28) | ((uint32_t)cpu->q << 27) |
            ((uint32_t)(cpu->itstate & 3) << 25) | ((uint32_t)cpu->t_bit << 24) |
            ((uint32_t)(cpu->ge & 0xF) << 16) | ((uint32_t)(cpu->itstate >> 2) << 10) |
@@ -221,8 +242,7 @@ uint32_t cpu_get_xpsr(const cpu_t *cpu)
 
 void cpu_set_apsr(cpu_t *cpu, uint32_t v)
 {
-    cpu->n = (v >> 31) & 1;
-    cpu->z = (v >> 30) & 1;
+    cpu_set_nz_flags(cpu, (v >> 31) & 1, (v >> 30) & 1);
     cpu->c = (v >> 29) & 1;
     cpu->v = (v >> 28) & 1;
     cpu->q = (v >> 27) & 1;
@@ -462,7 +482,7 @@ bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsi
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_READ, acc);
     else
-        tlb_fill(cpu, addr, false);
+        tlb_fill(cpu, addr, false, acc);
     return true;
 }
 
@@ -484,7 +504,7 @@ bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsi
     if (unlikely(cpu->nwatch))
         check_watch(cpu, addr, size, CPU_WATCH_WRITE, acc);
     else
-        tlb_fill(cpu, addr, true);
+        tlb_fill(cpu, addr, true, acc);
     return true;
 }
 
@@ -528,11 +548,6 @@ static void exec_fetch_fault(cpu_t *cpu, const insn_t *i)
         cpu_bus_fault(cpu, BFSR_IBUSERR, 0, false);
 }
 
-static inline unsigned block_hash(uint32_t pc, uint8_t itstate)
-{
-    return ((pc >> 1) ^ (pc >> 13) ^ ((uint32_t)itstate * 0x9E5u)) & (CPU_BLOCK_HASH - 1);
-}
-
 static inline uint8_t it_advance(uint8_t it)
 {
     if ((it & 7) == 0)
@@ -546,8 +561,8 @@ static inline void mark_code(cpu_t *cpu, uint32_t addr)
 {
     bus_mark_code(cpu->bus, addr);
     cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (e->page == addr >> BUS_PAGE_SHIFT)
-        e->page = CPU_TLB_NONE;
+    if (e->tag == (addr & ~(BUS_PAGE_SIZE - 1)))
+        e->tag = CPU_TLB_NONE;
 }
 
 /* Handlers that read the PC register or execute conditionally inside an IT
@@ -560,9 +575,14 @@ static void exec_wrapped(cpu_t *cpu, const insn_t *i)
         i->exec(cpu, i);
 }
 
-static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
+cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate)
 {
     uint8_t it = itstate;
+    uint32_t bound = 0, last_bound = 0;
+    if (b->gen == cpu->cache_gen)
+        cpu->chain_epoch++; /* links to the block this slot held are stale */
+    memset(b->chain, 0, sizeof b->chain);
+    b->mpu_ok = 0;
     b->pc = pc;
     b->itstate = itstate;
     b->fetch_fault = false;
@@ -590,6 +610,8 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
             in->flags = INSN_END;
             b->fetch_fault = true;
             b->n = 1;
+            last_bound = 0;
+            pc += 2;
             break;
         }
         thumb_decode(pc, hw1, hw2, it, in);
@@ -618,6 +640,8 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         unsigned total = in->cycles + fetch;
         in->cycles = (uint8_t)(total > 255 ? 255 : total);
         b->cycles += in->cycles;
+        last_bound = in->cycles + thumb_extra_bound(in, cpu->ws_max);
+        bound += last_bound;
         in->exec = in->fn;
         if (in->cond != 0xE || (in->flags & INSN_PCREAD))
             in->fn = exec_wrapped;
@@ -630,7 +654,21 @@ static void build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate
         if (in->flags & INSN_END)
             break;
     }
+    b->bound = bound - last_bound;
+    /* the sentinel: where sequential execution leaves the block */
+    insn_t *end = &b->insns[b->n];
+    memset(end, 0, sizeof *end);
+    end->pc = pc;
+    end->itstate = it;
+    end->cond = 0xE;
+    uint32_t rest = 0;
+    for (unsigned k = b->n; k-- > 0;) {
+        b->insns[k].rest = (uint16_t)rest;
+        rest += b->insns[k].cycles;
+    }
+    thumb_fast_prepare(b);
     b->gen = cpu->cache_gen;
+    return b;
 }
 
 static inline cpu_block_t *lookup_block(cpu_t *cpu, uint32_t pc, uint8_t itstate)
@@ -639,11 +677,7 @@ static inline cpu_block_t *lookup_block(cpu_t *cpu, uint32_t pc, uint8_t itstate
         cpu->bus_gen_seen = cpu->bus->generation;
         cpu_flush_cache(cpu);
     }
-    cpu_block_t *b = &cpu->blocks[block_hash(pc, itstate)];
-    if (likely(b->gen == cpu->cache_gen && b->pc == pc && b->itstate == itstate))
-        return b;
-    build_block(cpu, b, pc, itstate);
-    return b;
+    return cpu_find_block(cpu, pc, itstate);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -667,12 +701,29 @@ static void take_sync_exception(cpu_t *cpu, const insn_t *i)
     cpu->pc_written = false;
 }
 
-/* Fetch-time MPU check for the block at pc (execute permission). */
+/* Fetch-time MPU check for the block at pc (execute permission). The data
+ * TLB follows privilege changes here: they all end a block. */
 static bool mpu_fetch_ok(cpu_t *cpu, uint32_t pc)
 {
     if (!cpu->sys.mpu_active)
         return true;
-    return armv7m_mpu_check(cpu, pc, false, ACC_FETCH);
+    unsigned ctx = armv7m_mpu_context(cpu);
+    if (unlikely(ctx != cpu->tlb_ctx)) {
+        cpu_tlb_flush(cpu);
+        cpu->tlb_ctx = ctx;
+        cpu->mpu_epoch++;
+        cpu->chain_epoch++;
+    }
+    /* a decoded block remembers that its fetch passed in this MPU epoch */
+    cpu_block_t *b = &cpu->blocks[cpu_block_hash(pc, cpu->itstate)];
+    bool decoded = b->gen == cpu->cache_gen && b->pc == pc && b->itstate == cpu->itstate;
+    if (decoded && b->mpu_ok == cpu->mpu_epoch)
+        return true;
+    if (!armv7m_mpu_check(cpu, pc, false, ACC_FETCH))
+        return false;
+    if (decoded)
+        b->mpu_ok = cpu->mpu_epoch;
+    return true;
 }
 
 static bool at_breakpoint(const cpu_t *cpu, uint32_t pc)
@@ -684,10 +735,13 @@ static bool at_breakpoint(const cpu_t *cpu, uint32_t pc)
 }
 
 /*
- * Instructions retire one by one against the slice limit: the loop leaves at
- * the first instruction boundary where cycles >= limit, so the instruction at
- * which an event becomes visible does not depend on block boundaries. With
- * tracing, breakpoints or single-stepping on, each pass runs one instruction.
+ * The loop leaves at the first instruction boundary where cycles >= limit,
+ * so the instruction at which an event becomes visible does not depend on
+ * block boundaries. A block whose bound keeps every boundary inside it below
+ * the limit goes to the threaded executor (thumb_fast.c), which runs it and
+ * its successors whole; the block that may reach the limit retires its
+ * instructions one by one against it. With tracing, breakpoints or
+ * single-stepping on, each pass runs one instruction.
  */
 enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
 {
@@ -758,7 +812,11 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
         }
         cpu->break_block = false;
         const insn_t *first = i;
-        if (unlikely(one)) {
+        if (likely(!one) && cpu->cycles + b->bound < cpu->slice_limit) {
+            /* no boundary inside the block can reach the limit */
+            i = cpu_run_blocks(cpu, b);
+            first = i;
+        } else if (unlikely(one)) {
             /* tracing, breakpoints, single step: one instruction per pass */
             cpu->cycles += i->cycles;
             if (cpu->trace)

@@ -339,6 +339,26 @@ static bool mpu_region_hit(const cpu_t *cpu, unsigned r, uint32_t addr)
     return true;
 }
 
+/* Execution priority below zero (HardFault, NMI or FAULTMASK), where the
+ * MPU is off unless HFNMIENA: the same test as execution_priority() < 0. */
+static bool negative_priority(const cpu_t *cpu)
+{
+    return cpu->faultmask || cpu->sys.active[EXC_HARDFAULT] || cpu->sys.active[EXC_NMI];
+}
+
+/* Data access permission of an MPU region's AP field (ARMv7-M B3.5.9). */
+static bool ap_permits(unsigned ap, bool priv, bool write)
+{
+    switch (ap) {
+    case 1: return priv;
+    case 2: return priv || !write;
+    case 3: return true;
+    case 5: return priv && !write;
+    case 6: case 7: return !write;
+    default: return false;
+    }
+}
+
 bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
 {
     uint32_t ctrl = cpu->sys.mpu_ctrl;
@@ -346,7 +366,7 @@ bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
         return true;
     if (addr >= 0xE0000000u && addr < 0xE0100000u)
         return true; /* PPB: always the default map */
-    if (execution_priority(cpu) < 0 && !(ctrl & 2))
+    if (!(ctrl & 2) && negative_priority(cpu))
         return true; /* HFNMIENA clear: MPU off at negative priority */
     bool priv = cpu_privileged(cpu) && !(acc & ACC_UNPRIV);
     bool fetch = acc & ACC_FETCH;
@@ -361,17 +381,7 @@ bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
         ok = priv && (ctrl & 4); /* PRIVDEFENA */
     } else {
         uint32_t rasr = cpu->sys.mpu_rasr[hit];
-        unsigned ap = (rasr >> 24) & 7;
-        bool can_read, can_write;
-        switch (ap) {
-        case 1: can_read = priv; can_write = priv; break;
-        case 2: can_read = true; can_write = priv; break;
-        case 3: can_read = true; can_write = true; break;
-        case 5: can_read = priv; can_write = false; break;
-        case 6: case 7: can_read = true; can_write = false; break;
-        default: can_read = false; can_write = false; break;
-        }
-        ok = write ? can_write : can_read;
+        ok = ap_permits((rasr >> 24) & 7, priv, write);
         if (fetch && (rasr & (1u << 28)))
             ok = false;
     }
@@ -390,13 +400,65 @@ bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc)
     return false;
 }
 
+unsigned armv7m_mpu_context(const cpu_t *cpu)
+{
+    bool bypass = !(cpu->sys.mpu_ctrl & 2) && negative_priority(cpu);
+    return (cpu_privileged(cpu) ? 1u : 0u) | (bypass ? 2u : 0u);
+}
+
+/* How region r covers the 1 KiB page at base: not at all (or only through
+ * disabled subregions), all of it, or part of it. */
+enum { COVER_NONE, COVER_ALL, COVER_PART };
+static int region_cover(const cpu_t *cpu, unsigned r, uint32_t base)
+{
+    uint32_t rasr = cpu->sys.mpu_rasr[r];
+    unsigned size_field = (rasr >> 1) & 0x1F;
+    if (!(rasr & 1) || size_field < 4)
+        return COVER_NONE;
+    uint64_t size = 1ull << (size_field + 1);
+    uint32_t rbase = cpu->sys.mpu_rbar[r] & ~(uint32_t)(size - 1) & ~0x1Fu;
+    if (size < BUS_PAGE_SIZE) /* aligned to its size: inside one page */
+        return (rbase & ~(BUS_PAGE_SIZE - 1)) == base ? COVER_PART : COVER_NONE;
+    if ((uint64_t)base - rbase >= size || base < rbase)
+        return COVER_NONE;
+    unsigned srd = (rasr >> 8) & 0xFF;
+    uint64_t sub = size / 8;
+    unsigned first = (unsigned)(((uint64_t)base - rbase) / sub);
+    unsigned count = sub >= BUS_PAGE_SIZE ? 1 : (unsigned)(BUS_PAGE_SIZE / sub);
+    unsigned bits = (srd >> first) & ((1u << count) - 1);
+    if (bits == 0)
+        return COVER_ALL;
+    return bits == (1u << count) - 1 ? COVER_NONE : COVER_PART;
+}
+
+bool armv7m_mpu_page_allows(const cpu_t *cpu, uint32_t base, bool write)
+{
+    uint32_t ctrl = cpu->sys.mpu_ctrl;
+    if (!(ctrl & 2) && negative_priority(cpu))
+        return true;
+    bool priv = cpu_privileged(cpu);
+    for (int r = 7; r >= 0; r--) {
+        int c = region_cover(cpu, (unsigned)r, base);
+        if (c == COVER_PART)
+            return false;
+        if (c == COVER_ALL)
+            return ap_permits((cpu->sys.mpu_rasr[r] >> 24) & 7, priv, write);
+    }
+    return priv && (ctrl & 4);
+}
+
+/* Decoded blocks do not depend on the MPU (the run loop checks the fetch
+ * of a block in each MPU epoch), but the data TLB holds only pages the
+ * configuration allows and links between blocks skip the fetch check: any
+ * change empties the one and makes the others stale. */
 static void mpu_update(cpu_t *cpu)
 {
-    bool on = cpu->sys.mpu_ctrl & 1;
-    if (on != cpu->sys.mpu_active) {
-        cpu->sys.mpu_active = on;
-        cpu_flush_cache(cpu);
-    }
+    cpu->sys.mpu_active = cpu->sys.mpu_ctrl & 1;
+    cpu_tlb_flush(cpu);
+    cpu->tlb_ctx = armv7m_mpu_context(cpu);
+    cpu->mpu_epoch++;
+    cpu->chain_epoch++;
+    cpu->break_block = true;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -720,8 +782,7 @@ void armv7m_msr(cpu_t *cpu, unsigned sysm, unsigned mask, uint32_t val)
     bool priv = cpu_privileged(cpu);
     if (sysm <= 3) {
         if (mask & 2) {
-            cpu->n = (val >> 31) & 1;
-            cpu->z = (val >> 30) & 1;
+            cpu_set_nz_flags(cpu, (val >> 31) & 1, (val >> 30) & 1);
             cpu->c = (val >> 29) & 1;
             cpu->v = (val >> 28) & 1;
             cpu->q = (val >> 27) & 1;
@@ -1133,7 +1194,8 @@ static void scs_write32(cpu_t *cpu, uint32_t off, uint32_t v)
                 s->mpu_rnr = v & 7;
             s->mpu_rbar[s->mpu_rnr & 7] = v & ~0x1Fu;
         }
-        cpu_flush_cache(cpu);
+        /* a region change applies from the next instruction on */
+        mpu_update(cpu);
         return;
     }
     switch (off) {

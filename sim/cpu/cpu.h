@@ -12,13 +12,21 @@
  *   state) or after CPU_BLOCK_MAX instructions. Writes to a page that holds
  *   decoded code (through the bus code-write hook) drop the whole cache.
  * - Before a handler of an insn flagged INSN_PCREAD (set by the block
- *   builder when any register field names the PC) runs, the loop sets
- *   r[15] = insn->pc + 4 (the value an instruction reads as PC in Thumb
- *   state); other handlers use insn->pc and cpu->cycles has been charged
- *   insn->cycles. The loop stops at the first instruction boundary where
- *   cycles reach the slice limit, so events (interrupts, DMA, timers) land on
- *   the same instruction however the run is sliced or single-stepped. Handlers add data-dependent extras (taken branches, LDM
- *   register counts already in insn->cycles, divide length) to cpu->cycles.
+ *   builder when any register field the operation reads names the PC) runs,
+ *   the loop sets r[15] = insn->pc + 4 (the value an instruction reads as PC
+ *   in Thumb state); other handlers use insn->pc, r[15] holds the start of
+ *   the running block, and cpu->cycles has been charged insn->cycles. The
+ *   loop stops at the first instruction boundary where cycles reach the
+ *   slice limit, so events (interrupts, DMA, timers) land on the same
+ *   instruction however the run is sliced or single-stepped. Handlers add
+ *   data-dependent extras (taken branches, LDM register counts already in
+ *   insn->cycles, divide length) to cpu->cycles; thumb_extra_bound() is
+ *   their upper bound, which lets whole blocks run without a check per
+ *   instruction (cpu_block_t.bound). A new kind of extra must be added there.
+ * - Two ways run a block: the threaded executor (thumb_fast.c) for whole
+ *   blocks, the loop in armv7m_cpu.c one instruction at a time (the block
+ *   that may reach the limit; tracing, breakpoints, stepping). Both call the
+ *   same handlers or the same op bodies (thumb_ops.h), so they agree.
  * - A handler that changes control flow calls cpu_branch()/cpu_bx_write_pc()
  *   or raises an exception; both set cpu->break_block, which makes the loop
  *   leave the block and continue at cpu->r[15] (or enter the exception).
@@ -83,6 +91,9 @@ struct insn {
     uint8_t flags;        /* INSN_* */
     uint16_t op;          /* index in the instruction list (disassembly, stats) */
     uint16_t aux;         /* handler-specific */
+    uint16_t rest;        /* base cycles of the instructions after this one in its block */
+    uint8_t fx;           /* threaded executor: inline form of a conditional insn */
+    const void *lbl;      /* threaded executor: where it dispatches this insn (thumb_fast.c) */
 };
 
 /* Shift types (ARM ARM SRType) */
@@ -132,7 +143,10 @@ typedef struct cpu_watch {
 /*
  * Data-access TLB: direct-mapped, one entry per bus page (1 KiB), filled by
  * the slow path for pages of direct RAM (writes: not holding decoded code)
- * or direct RAM/ROM (reads) while the MPU is off and no watchpoint is set.
+ * or direct RAM/ROM (reads) while no watchpoint is set; with the MPU on,
+ * only for pages the MPU allows in full for the current privilege (it is
+ * emptied on any MPU change and, at block starts, on a privilege change).
+ * Unprivileged accesses of privileged code (LDRT/STRT) never use it.
  * Emptied with the block cache (bus generation change: wait states or
  * direct access changed; reset) and for one page when it starts holding
  * decoded code.
@@ -141,24 +155,44 @@ typedef struct cpu_watch {
 #define CPU_TLB_SIZE (1u << CPU_TLB_BITS)
 #define CPU_TLB_NONE 0xFFFFFFFFu
 typedef struct cpu_tlb_entry {
-    uint32_t page;        /* addr >> BUS_PAGE_SHIFT, or CPU_TLB_NONE */
+    /* address of the page's first byte, or CPU_TLB_NONE: an aligned access
+     * hits when its address masked with ~(page size - 1) | (size - 1)
+     * equals it (one compare for page and alignment) */
+    uint32_t tag;
     uint32_t wait_states;
-    uint8_t *host;        /* host address of the page's first byte */
+    uintptr_t addend;     /* host address of guest address a: addend + a */
 } cpu_tlb_entry_t;
 
 #define CPU_BLOCK_MAX 32
 #define CPU_BLOCK_HASH 4096
 
-typedef struct cpu_block {
+typedef struct cpu_block cpu_block_t;
+/* A link to the block that followed last time, valid while no block has
+ * been replaced since (epoch == cpu->chain_epoch) and its pc matches. */
+typedef struct cpu_chain {
+    cpu_block_t *to;
+    uint64_t epoch;
+} cpu_chain_t;
+
+struct cpu_block {
     uint32_t pc;
     uint8_t itstate;
     bool fetch_fault;     /* insns[0] raises the fetch fault for 'pc' */
     uint16_t n;
     uint32_t gen;         /* valid iff == cpu->cache_gen */
     uint32_t cycles;      /* sum of the insns' base cycles, fetch wait states included */
+    /* Upper bound of the cycles the first n - 1 instructions can take with
+     * every data-dependent extra (wait states of each possible access,
+     * divide length, refill): when cycles + entry + bound stays below the
+     * slice limit, no instruction boundary inside the block can reach it,
+     * so the block runs without a check per instruction. */
+    uint32_t bound;
     uint8_t entry_ws;     /* fetch wait states when entered by a branch mid-line */
-    insn_t insns[CPU_BLOCK_MAX];
-} cpu_block_t;
+    cpu_chain_t chain[2]; /* successors: [0] falling through, [1] a taken branch */
+    uint64_t mpu_ok;      /* the MPU allowed fetching it in this cpu->mpu_epoch */
+    /* insns[n] is a sentinel: pc and itstate of the fall-through successor */
+    insn_t insns[CPU_BLOCK_MAX + 1];
+};
 
 struct machine;
 
@@ -169,7 +203,11 @@ struct cpu {
     /* --- architectural state --- */
     uint32_t r[16];           /* r[13] = active SP; r[15] = PC (+4 while executing) */
     uint32_t msp, psp;        /* banked SPs; the active one is in r[13] (see cpu_get_msp) */
-    uint8_t n, z, c, v, q;    /* APSR flags, 0/1 each */
+    /* APSR.N and Z in one word that an instruction writes from its result
+     * at once: N = nz < 0, Z = (uint32_t)nz == 0 (cpu_flag_n/z, set_nz);
+     * any N/Z pair is representable (cpu_set_nz_flags). */
+    int64_t nz;
+    uint8_t c, v, q;          /* APSR flags, 0/1 each */
     uint8_t ge;               /* APSR.GE[3:0] */
     uint8_t itstate;          /* EPSR.IT for the next instruction to execute */
     uint8_t t_bit;            /* EPSR.T; 0 means the next instruction faults (INVSTATE) */
@@ -245,13 +283,18 @@ struct cpu {
     int caught_exc;           /* the exception that stopped it, 0 = none */
 
     cpu_tlb_entry_t tlb_rd[CPU_TLB_SIZE], tlb_wr[CPU_TLB_SIZE];
+    unsigned tlb_ctx;         /* armv7m_mpu_context() the TLB was filled in (MPU on) */
+    uint64_t mpu_epoch;       /* bumped when MPU permissions may have changed */
 
     /* --- decoded block cache --- */
     cpu_block_t *blocks;      /* CPU_BLOCK_HASH entries */
     uint32_t cache_gen;       /* a block is valid iff its gen equals this */
+    uint64_t chain_epoch;     /* bumped when a valid block is replaced, the cache dropped
+                               * or MPU permissions change */
     uint32_t bus_gen_seen;    /* bus->generation when the cache was last valid */
     uint64_t cache_flushes;
     uint64_t blocks_built;
+    unsigned ws_max;          /* highest wait states of any bus region (block bounds) */
 };
 
 /* ---- life cycle (armv7m_cpu.c) ---- */
@@ -272,6 +315,37 @@ sim_time_t cpu_time_of(const cpu_t *cpu, sim_cycles_t cycles);
 sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t);
 /* Catch the cycle counter up to virtual time t (after sleeping). */
 void cpu_sync_to_time(cpu_t *cpu, sim_time_t t);
+
+/* ---- run loop internals shared by armv7m_cpu.c and thumb_fast.c ---- */
+cpu_block_t *cpu_build_block(cpu_t *cpu, cpu_block_t *b, uint32_t pc, uint8_t itstate);
+static inline unsigned cpu_block_hash(uint32_t pc, uint8_t itstate)
+{
+    return ((pc >> 1) ^ (pc >> 13) ^ ((uint32_t)itstate * 0x9E5u)) & (CPU_BLOCK_HASH - 1);
+}
+/* The decoded block for (pc, itstate), built on a miss. NULL when the bus
+ * generation changed (wait states or direct access): the caller must go
+ * through cpu_lookup_block, which flushes the cache first. */
+static inline cpu_block_t *cpu_find_block(cpu_t *cpu, uint32_t pc, uint8_t itstate)
+{
+    if (unlikely(cpu->bus->generation != cpu->bus_gen_seen))
+        return NULL;
+    cpu_block_t *b = &cpu->blocks[cpu_block_hash(pc, itstate)];
+    if (likely(b->gen == cpu->cache_gen && b->pc == pc && b->itstate == itstate))
+        return b;
+    return cpu_build_block(cpu, b, pc, itstate);
+}
+/*
+ * Threaded executor (thumb_fast.c): runs block b, whose entry wait states
+ * the caller has charged and for which cycles + b->bound < slice_limit,
+ * then the blocks that follow while that holds and nothing needs the run
+ * loop. Returns NULL at a block boundary (r[15], itstate, cycles, insns,
+ * nonseq up to date) or the instruction that set break_block (cycles
+ * charged up to and including it, insns counted up to before it).
+ */
+const insn_t *cpu_run_blocks(cpu_t *cpu, cpu_block_t *b);
+/* Sets where the executor dispatches each insn of a built block (insn_t.lbl,
+ * fx), the sentinel included. */
+void thumb_fast_prepare(cpu_block_t *b);
 
 /* ---- decode (thumb_decode.c; vfp.c for the coprocessor space) ---- */
 /* Decode one instruction; never fails. 'itstate' is ITSTATE for this insn.
@@ -296,19 +370,31 @@ const char *thumb_insn_name(const insn_t *i);
 bool thumb_decode_dsp(uint32_t pc, uint16_t hw1, uint16_t hw2, insn_t *out);
 const char *thumb_dsp_name(const insn_t *i);
 const char *vfp_insn_name(const insn_t *i);
+/* Upper bound of the cycles an insn can add to its base cycles when it
+ * completes without setting break_block, with data wait states of at most
+ * ws_max per access (thumb_decode.c; vfp_access_bound for FP insns). */
+unsigned thumb_extra_bound(const insn_t *i, unsigned ws_max);
+unsigned vfp_access_bound(const insn_t *i);
 
-/* ---- condition codes ---- */
+/* ---- flags and condition codes ---- */
+static inline bool cpu_flag_n(const cpu_t *cpu) { return cpu->nz < 0; }
+static inline bool cpu_flag_z(const cpu_t *cpu) { return (uint32_t)cpu->nz == 0; }
+static inline void cpu_set_nz_flags(cpu_t *cpu, bool n, bool z)
+{
+    cpu->nz = (n ? INT64_MIN : 0) | (z ? 0 : 1);
+}
+
 static inline bool cpu_cond_pass(const cpu_t *cpu, unsigned cond)
 {
     bool r;
     switch (cond >> 1) {
-    case 0: r = cpu->z; break;
+    case 0: r = cpu_flag_z(cpu); break;
     case 1: r = cpu->c; break;
-    case 2: r = cpu->n; break;
+    case 2: r = cpu_flag_n(cpu); break;
     case 3: r = cpu->v; break;
-    case 4: r = cpu->c && !cpu->z; break;
-    case 5: r = cpu->n == cpu->v; break;
-    case 6: r = !cpu->z && cpu->n == cpu->v; break;
+    case 4: r = cpu->c && !cpu_flag_z(cpu); break;
+    case 5: r = cpu_flag_n(cpu) == cpu->v; break;
+    case 6: r = !cpu_flag_z(cpu) && cpu_flag_n(cpu) == cpu->v; break;
     default: return true; /* AL (and 0xF, treated as always) */
     }
     return (cond & 1) ? !r : r;
@@ -363,14 +449,55 @@ void cpu_do_sev(cpu_t *cpu);
 bool cpu_read_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc);
 bool cpu_write_slow(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc);
 
-/* Fast path: an aligned access to a page in the TLB (RAM/flash, MPU off). */
-static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
+/* An aligned access to a page in the TLB (RAM/flash, MPU off, no
+ * watchpoints): true with its host address and the page's wait states. */
+static inline bool cpu_tlb_rd(const cpu_t *cpu, uint32_t addr, unsigned size,
+                              const uint8_t **p, unsigned *ws)
 {
     const cpu_tlb_entry_t *e = &cpu->tlb_rd[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
-        const uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
-        *val = size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
-        cpu->cycles += e->wait_states;
+    if (likely((addr & (~(BUS_PAGE_SIZE - 1) | (size - 1))) == e->tag)) {
+        *ws = e->wait_states;
+        *p = (const uint8_t *)(e->addend + addr);
+        return true;
+    }
+    return false;
+}
+
+static inline bool cpu_tlb_wr(const cpu_t *cpu, uint32_t addr, unsigned size, uint8_t **p,
+                              unsigned *ws)
+{
+    const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+    if (likely((addr & (~(BUS_PAGE_SIZE - 1) | (size - 1))) == e->tag)) {
+        *ws = e->wait_states;
+        *p = (uint8_t *)(e->addend + addr);
+        return true;
+    }
+    return false;
+}
+
+static inline uint32_t ld_host(const uint8_t *p, unsigned size)
+{
+    return size == 4 ? rd_le32(p) : size == 2 ? rd_le16(p) : p[0];
+}
+
+static inline void st_host(uint8_t *p, unsigned size, uint32_t val)
+{
+    if (size == 4)
+        wr_le32(p, val);
+    else if (size == 2)
+        wr_le16(p, (uint16_t)val);
+    else
+        p[0] = (uint8_t)val;
+}
+
+/* Fast path: an aligned access to a page in the TLB. */
+static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *val, unsigned acc)
+{
+    unsigned ws;
+    const uint8_t *p;
+    if (likely(!(acc & ACC_UNPRIV) && cpu_tlb_rd(cpu, addr, size, &p, &ws))) {
+        *val = ld_host(p, size);
+        cpu->cycles += ws;
         return true;
     }
     return cpu_read_slow(cpu, addr, size, val, acc);
@@ -378,16 +505,11 @@ static inline bool cpu_read(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t *
 
 static inline bool cpu_write(cpu_t *cpu, uint32_t addr, unsigned size, uint32_t val, unsigned acc)
 {
-    const cpu_tlb_entry_t *e = &cpu->tlb_wr[(addr >> BUS_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
-    if (likely(e->page == addr >> BUS_PAGE_SHIFT && !(addr & (size - 1)))) {
-        uint8_t *p = e->host + (addr & (BUS_PAGE_SIZE - 1));
-        if (size == 4)
-            wr_le32(p, val);
-        else if (size == 2)
-            wr_le16(p, (uint16_t)val);
-        else
-            p[0] = (uint8_t)val;
-        cpu->cycles += e->wait_states;
+    unsigned ws;
+    uint8_t *p;
+    if (likely(!(acc & ACC_UNPRIV) && cpu_tlb_wr(cpu, addr, size, &p, &ws))) {
+        st_host(p, size, val);
+        cpu->cycles += ws;
         return true;
     }
     return cpu_write_slow(cpu, addr, size, val, acc);
@@ -445,6 +567,13 @@ bool armv7m_fp_check(cpu_t *cpu);
  * Only called when sys.mpu_active. 'acc' is the cpu_read/cpu_write flags plus
  * write (bool) and fetch in ACC_FETCH. */
 bool armv7m_mpu_check(cpu_t *cpu, uint32_t addr, bool write, unsigned acc);
+/* What MPU checks of data accesses depend on besides the configuration
+ * (privilege; the MPU being off at negative priority): the data TLB is
+ * filled for one such context (cpu->tlb_ctx) and emptied when it changes. */
+unsigned armv7m_mpu_context(const cpu_t *cpu);
+/* The access is allowed, the same way, for every byte of the 1 KiB page at
+ * base (which may then go into the data TLB). MPU on only. */
+bool armv7m_mpu_page_allows(const cpu_t *cpu, uint32_t base, bool write);
 /* Map the System Control Space and other PPB blocks on the bus. */
 void armv7m_sys_map(cpu_t *cpu, bus_t *bus);
 void armv7m_sys_init(cpu_t *cpu);

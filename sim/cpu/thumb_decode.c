@@ -993,6 +993,31 @@ static void decode32(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, i
     }
 }
 
+/* Register fields an operation does not read are cleared, so that the
+ * block builder's PC-operand test (INSN_PCREAD) sees real operands only:
+ * compares have Rd = 1111, MOV/MVN and ADR Rn = 1111, an extend without
+ * accumulate Rn = 1111 (XT_NONE here). */
+static void unused_fields(insn_t *o)
+{
+    static const insn_fn compares[] = {
+        exec_TST_imm, exec_TST_reg, exec_TEQ_imm, exec_TEQ_reg,
+        exec_CMP_imm, exec_CMP_reg, exec_CMN_imm, exec_CMN_reg,
+    };
+    static const insn_fn no_rn[] = {
+        exec_MOV_imm, exec_MOV_reg, exec_MVN_imm, exec_MVN_reg, exec_ADR,
+    };
+    static const insn_fn extends[] = { exec_SXTB, exec_SXTH, exec_UXTB, exec_UXTH };
+    for (unsigned k = 0; k < sizeof compares / sizeof compares[0]; k++)
+        if (o->fn == compares[k])
+            o->rd = 0;
+    for (unsigned k = 0; k < sizeof no_rn / sizeof no_rn[0]; k++)
+        if (o->fn == no_rn[k])
+            o->rn = 0;
+    for (unsigned k = 0; k < sizeof extends / sizeof extends[0]; k++)
+        if (o->fn == extends[k] && o->rn == 15)
+            o->rn = XT_NONE;
+}
+
 void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -1005,6 +1030,7 @@ void thumb_decode(uint32_t pc, uint16_t hw1, uint16_t hw2, uint8_t itstate, insn
     } else {
         decode16(pc, hw1, itstate != 0, out);
     }
+    unused_fields(out);
     if (out->shift_n == 0 && out->shift_t == SRTYPE_LSL && !(out->flags & (INSN_LOAD | INSN_STORE))) {
         /* register operand without shift: skip Shift_C */
         static const struct { insn_fn general, rr; } rr[] = {
@@ -1079,4 +1105,33 @@ const char *thumb_insn_name(const insn_t *i)
     if (i->op >= INSN_OP_DSP_BASE)
         return thumb_dsp_name(i);
     return i->op < THUMB_OP_COUNT && op_names[i->op] ? op_names[i->op] : "?";
+}
+
+unsigned thumb_extra_bound(const insn_t *i, unsigned ws_max)
+{
+    unsigned accesses = 0, extra = T_REFILL;
+    if (i->flags & INSN_FP) {
+        accesses = vfp_access_bound(i);
+    } else {
+        switch (i->op) {
+        case OP_LDM: case OP_LDMDB: case OP_STM: case OP_STMDB:
+            accesses = (unsigned)__builtin_popcount(i->imm & 0xFFFF);
+            break;
+        case OP_LDRD: case OP_STRD:
+            accesses = 2;
+            break;
+        case OP_LDR: case OP_LDRB: case OP_LDRH: case OP_LDRSB: case OP_LDRSH:
+        case OP_STR: case OP_STRB: case OP_STRH: case OP_LDREX: case OP_LDREXB:
+        case OP_LDREXH: case OP_STREX: case OP_STREXB: case OP_STREXH: case OP_TBB:
+        case OP_TBH:
+            accesses = 4; /* an unaligned word is four byte accesses */
+            break;
+        case OP_SDIV: case OP_UDIV:
+            extra += T_DIV_MAX - T_DIV_MIN;
+            break;
+        default:
+            break;
+        }
+    }
+    return extra + accesses * ws_max;
 }

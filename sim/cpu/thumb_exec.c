@@ -5,100 +5,39 @@
  * leave ITSTATE to the run loop, and return without side effects when a
  * memory access faults.
  */
-#include "thumb_internal.h"
+#include "thumb_ops.h"
 
 /* ---------------------------------------------------------------------- */
-/* data processing */
+/* data processing (bodies in thumb_ops.h) */
 
-static inline shift_res_t op2_imm(const cpu_t *cpu, const insn_t *i)
-{
-    shift_res_t r = { i->imm, i->aux == IMM_CKEEP ? cpu->c : (uint8_t)i->aux };
-    return r;
-}
-
-static inline shift_res_t op2_reg(const cpu_t *cpu, const insn_t *i)
-{
-    return shift_c(cpu->r[i->rm], i->shift_t, i->shift_n, cpu->c);
-}
-
-#define LOGIC_OP(name, expr, write)                                                       \
-    static inline void do_##name(cpu_t *cpu, const insn_t *i, shift_res_t o)              \
+#define DP_HANDLERS(name, ...)                                                             \
+    void exec_##name##_imm(cpu_t *cpu, const insn_t *i)                                    \
     {                                                                                      \
-        uint32_t a = cpu->r[i->rn];                                                        \
-        uint32_t r = (expr);                                                               \
-        (void)a;                                                                           \
-        if (write)                                                                         \
-            alu_write(cpu, i->rd, r);                                                      \
-        if (i->flags & INSN_S) {                                                           \
-            set_nz(cpu, r);                                                                \
-            cpu->c = o.c;                                                                  \
-        }                                                                                  \
+        op_##name(cpu, i, op2_imm(cpu, i), i->flags & INSN_S, false);                      \
     }                                                                                      \
-    void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_imm(cpu, i)); } \
-    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i)); } \
-    void exec_##name##_rr(cpu_t *cpu, const insn_t *i)                                    \
+    void exec_##name##_reg(cpu_t *cpu, const insn_t *i)                                    \
     {                                                                                      \
-        shift_res_t o = { cpu->r[i->rm], cpu->c };                                         \
-        do_##name(cpu, i, o);                                                              \
+        op_##name(cpu, i, op2_reg(cpu, i), i->flags & INSN_S, false);                      \
+    }                                                                                      \
+    void exec_##name##_rr(cpu_t *cpu, const insn_t *i)                                     \
+    {                                                                                      \
+        op_##name(cpu, i, op2_rr(cpu, i), i->flags & INSN_S, false);                       \
     }
+THUMB_LOGIC_OPS(DP_HANDLERS)
+THUMB_ARITH_OPS(DP_HANDLERS)
+#undef DP_HANDLERS
 
-LOGIC_OP(AND, a & o.v, true)
-LOGIC_OP(EOR, a ^ o.v, true)
-LOGIC_OP(ORR, a | o.v, true)
-LOGIC_OP(ORN, a | ~o.v, true)
-LOGIC_OP(BIC, a & ~o.v, true)
-LOGIC_OP(MOV, o.v, true)
-LOGIC_OP(MVN, ~o.v, true)
-LOGIC_OP(TST, a & o.v, false)
-LOGIC_OP(TEQ, a ^ o.v, false)
-
-/* AddWithCarry forms: x + (inv ? ~y : y) + carry */
-#define ARITH_OP(name, lhs, rhs, cin, write)                                              \
-    static inline void do_##name(cpu_t *cpu, const insn_t *i, uint32_t y)                 \
+#define PLAIN_HANDLER(name, stmt)                                                          \
+    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
     {                                                                                      \
-        uint32_t x = cpu->r[i->rn];                                                        \
-        uint8_t c, v;                                                                      \
-        uint32_t r = add_with_carry((lhs), (rhs), (cin), &c, &v);                          \
-        if (write)                                                                         \
-            alu_write(cpu, i->rd, r);                                                      \
-        if (i->flags & INSN_S) {                                                           \
-            set_nz(cpu, r);                                                                \
-            cpu->c = c;                                                                    \
-            cpu->v = v;                                                                    \
-        }                                                                                  \
-    }                                                                                      \
-    void exec_##name##_imm(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, i->imm); }    \
-    void exec_##name##_reg(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, op2_reg(cpu, i).v); } \
-    void exec_##name##_rr(cpu_t *cpu, const insn_t *i) { do_##name(cpu, i, cpu->r[i->rm]); }
+        op_##name(cpu, i);                                                                 \
+    }
+THUMB_PLAIN_OPS(PLAIN_HANDLER)
+#undef PLAIN_HANDLER
 
-ARITH_OP(ADD, x, y, 0, true)
-ARITH_OP(ADC, x, y, cpu->c, true)
-ARITH_OP(SUB, x, ~y, 1, true)
-ARITH_OP(SBC, x, ~y, cpu->c, true)
-ARITH_OP(RSB, ~x, y, 1, true)
-ARITH_OP(CMP, x, ~y, 1, false)
-ARITH_OP(CMN, x, y, 0, false)
-
-/* ADR: Align(PC, 4) +/- imm (imm already signed in insn). */
-void exec_ADR(cpu_t *cpu, const insn_t *i)
-{
-    cpu->r[i->rd] = ((i->pc + 4) & ~3u) + i->imm;
-}
-
-void exec_MOVT(cpu_t *cpu, const insn_t *i)
-{
-    cpu->r[i->rd] = (cpu->r[i->rd] & 0xFFFF) | (i->imm << 16);
-}
-
-/* LSL/LSR/ASR/ROR by register: amount is the bottom byte of Rm. */
 void exec_shift_reg(cpu_t *cpu, const insn_t *i)
 {
-    shift_res_t r = shift_c(cpu->r[i->rn], i->shift_t, cpu->r[i->rm] & 0xFF, cpu->c);
-    cpu->r[i->rd] = r.v;
-    if (i->flags & INSN_S) {
-        set_nz(cpu, r.v);
-        cpu->c = r.c;
-    }
+    op_shift_reg(cpu, i, i->flags & INSN_S);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -106,20 +45,7 @@ void exec_shift_reg(cpu_t *cpu, const insn_t *i)
 
 void exec_MUL(cpu_t *cpu, const insn_t *i)
 {
-    uint32_t r = cpu->r[i->rn] * cpu->r[i->rm];
-    cpu->r[i->rd] = r;
-    if (i->flags & INSN_S)
-        set_nz(cpu, r);
-}
-
-void exec_MLA(cpu_t *cpu, const insn_t *i)
-{
-    cpu->r[i->rd] = cpu->r[i->rn] * cpu->r[i->rm] + cpu->r[i->ra];
-}
-
-void exec_MLS(cpu_t *cpu, const insn_t *i)
-{
-    cpu->r[i->rd] = cpu->r[i->ra] - cpu->r[i->rn] * cpu->r[i->rm];
+    op_MUL(cpu, i, i->flags & INSN_S);
 }
 
 /* The divider terminates early: roughly one cycle per 4 quotient bits. */
@@ -170,68 +96,8 @@ void exec_UDIV(cpu_t *cpu, const insn_t *i)
     cpu->r[i->rd] = n / d;
 }
 
-/* Long multiplies: rd = RdLo, ra = RdHi */
-void exec_UMULL(cpu_t *cpu, const insn_t *i)
-{
-    uint64_t r = (uint64_t)cpu->r[i->rn] * cpu->r[i->rm];
-    cpu->r[i->rd] = (uint32_t)r;
-    cpu->r[i->ra] = (uint32_t)(r >> 32);
-}
-
-void exec_SMULL(cpu_t *cpu, const insn_t *i)
-{
-    int64_t r = (int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm];
-    cpu->r[i->rd] = (uint32_t)r;
-    cpu->r[i->ra] = (uint32_t)((uint64_t)r >> 32);
-}
-
-void exec_UMLAL(cpu_t *cpu, const insn_t *i)
-{
-    uint64_t acc = (uint64_t)cpu->r[i->ra] << 32 | cpu->r[i->rd];
-    uint64_t r = (uint64_t)cpu->r[i->rn] * cpu->r[i->rm] + acc;
-    cpu->r[i->rd] = (uint32_t)r;
-    cpu->r[i->ra] = (uint32_t)(r >> 32);
-}
-
-void exec_SMLAL(cpu_t *cpu, const insn_t *i)
-{
-    uint64_t acc = (uint64_t)cpu->r[i->ra] << 32 | cpu->r[i->rd];
-    uint64_t r = (uint64_t)((int64_t)(int32_t)cpu->r[i->rn] * (int32_t)cpu->r[i->rm]) + acc;
-    cpu->r[i->rd] = (uint32_t)r;
-    cpu->r[i->ra] = (uint32_t)(r >> 32);
-}
-
 /* ---------------------------------------------------------------------- */
-/* bit-field, saturation, bit operations, extends */
-
-/* imm = lsb, aux = width */
-void exec_SBFX(cpu_t *cpu, const insn_t *i)
-{
-    unsigned lsb = i->imm, w = i->aux;
-    uint32_t x = cpu->r[i->rn] << (32 - lsb - w);
-    cpu->r[i->rd] = (uint32_t)((int32_t)x >> (32 - w));
-}
-
-void exec_UBFX(cpu_t *cpu, const insn_t *i)
-{
-    unsigned lsb = i->imm, w = i->aux;
-    uint32_t x = cpu->r[i->rn] >> lsb;
-    cpu->r[i->rd] = w == 32 ? x : x & ((1u << w) - 1);
-}
-
-void exec_BFI(cpu_t *cpu, const insn_t *i)
-{
-    unsigned lsb = i->imm, w = i->aux;
-    uint32_t mask = (w == 32 ? 0xFFFFFFFFu : ((1u << w) - 1)) << lsb;
-    cpu->r[i->rd] = (cpu->r[i->rd] & ~mask) | ((cpu->r[i->rn] << lsb) & mask);
-}
-
-void exec_BFC(cpu_t *cpu, const insn_t *i)
-{
-    unsigned lsb = i->imm, w = i->aux;
-    uint32_t mask = (w == 32 ? 0xFFFFFFFFu : ((1u << w) - 1)) << lsb;
-    cpu->r[i->rd] &= ~mask;
-}
+/* saturation, bit operations */
 
 /* imm = saturate_to (SSAT: 1..32, USAT: 0..31), shift in shift_t/shift_n */
 void exec_SSAT(cpu_t *cpu, const insn_t *i)
@@ -252,12 +118,6 @@ void exec_USAT(cpu_t *cpu, const insn_t *i)
         cpu->q = 1;
 }
 
-void exec_CLZ(cpu_t *cpu, const insn_t *i)
-{
-    uint32_t x = cpu->r[i->rm];
-    cpu->r[i->rd] = x ? (uint32_t)__builtin_clz(x) : 32;
-}
-
 void exec_RBIT(cpu_t *cpu, const insn_t *i)
 {
     uint32_t x = cpu->r[i->rm], r = 0;
@@ -266,53 +126,8 @@ void exec_RBIT(cpu_t *cpu, const insn_t *i)
     cpu->r[i->rd] = r;
 }
 
-void exec_REV(cpu_t *cpu, const insn_t *i)
-{
-    cpu->r[i->rd] = __builtin_bswap32(cpu->r[i->rm]);
-}
-
-void exec_REV16(cpu_t *cpu, const insn_t *i)
-{
-    uint32_t x = cpu->r[i->rm];
-    cpu->r[i->rd] = ((x & 0x00FF00FFu) << 8) | ((x & 0xFF00FF00u) >> 8);
-}
-
-void exec_REVSH(cpu_t *cpu, const insn_t *i)
-{
-    uint32_t x = cpu->r[i->rm];
-    cpu->r[i->rd] = (uint32_t)(int32_t)(int16_t)(uint16_t)(((x & 0xFF) << 8) | ((x >> 8) & 0xFF));
-}
-
-/* Extends: rotation in shift_n; rn == 15 means no accumulate. */
-#define EXTEND(name, expr)                                                                 \
-    void exec_##name(cpu_t *cpu, const insn_t *i)                                          \
-    {                                                                                      \
-        uint32_t x = ror32(cpu->r[i->rm], i->shift_n);                                     \
-        uint32_t r = (uint32_t)(expr);                                                     \
-        cpu->r[i->rd] = i->rn == 15 ? r : cpu->r[i->rn] + r;                               \
-    }
-EXTEND(SXTB, (int32_t)(int8_t)(x & 0xFF))
-EXTEND(SXTH, (int32_t)(int16_t)(x & 0xFFFF))
-EXTEND(UXTB, x & 0xFF)
-EXTEND(UXTH, x & 0xFFFF)
-
 /* ---------------------------------------------------------------------- */
 /* loads and stores */
-
-/* Effective address and write-back value of a single load/store. */
-static inline uint32_t ls_offset(const cpu_t *cpu, const insn_t *i)
-{
-    return (i->aux & LS_REG) ? cpu->r[i->rm] << i->shift_n : i->imm;
-}
-
-static inline void ls_address(const cpu_t *cpu, const insn_t *i, uint32_t *addr, uint32_t *wb)
-{
-    uint32_t base = (i->aux & LS_LIT) ? (i->pc + 4) & ~3u : cpu->r[i->rn];
-    uint32_t off = ls_offset(cpu, i);
-    uint32_t ofs = (i->aux & LS_U) ? base + off : base - off;
-    *addr = (i->aux & LS_P) ? ofs : base;
-    *wb = ofs;
-}
 
 static inline unsigned ls_acc(const insn_t *i)
 {
@@ -376,7 +191,7 @@ STORE(STRH, 2)
     void exec_##name##_imm(cpu_t *cpu, const insn_t *i)                                    \
     {                                                                                      \
         uint32_t v;                                                                        \
-        if (!cpu_read(cpu, cpu->r[i->rn] + i->imm, size, &v, 0))                           \
+        if (!cpu_read(cpu, ea_imm(cpu, i), size, &v, 0))                           \
             return;                                                                        \
         cpu->r[i->rd] = (uint32_t)(conv);                                                  \
     }
@@ -398,14 +213,14 @@ static inline void ldr_set_rt(cpu_t *cpu, const insn_t *i, uint32_t v)
 void exec_LDR_imm(cpu_t *cpu, const insn_t *i)
 {
     uint32_t v;
-    if (cpu_read(cpu, cpu->r[i->rn] + i->imm, 4, &v, 0))
+    if (cpu_read(cpu, ea_imm(cpu, i), 4, &v, 0))
         ldr_set_rt(cpu, i, v);
 }
 
 #define STORE_IMM(name, size)                                                              \
     void exec_##name##_imm(cpu_t *cpu, const insn_t *i)                                    \
     {                                                                                      \
-        cpu_write(cpu, cpu->r[i->rn] + i->imm, size, cpu->r[i->rd], 0);                   \
+        cpu_write(cpu, ea_imm(cpu, i), size, cpu->r[i->rd], 0);                   \
     }
 STORE_IMM(STR, 4)
 STORE_IMM(STRB, 1)
@@ -428,7 +243,7 @@ void exec_LDR_lit(cpu_t *cpu, const insn_t *i)
         uint32_t base = cpu->r[i->rn], wb = base + i->imm, v;                              \
         if (!cpu_read(cpu, (pre) ? wb : base, size, &v, 0))                                \
             return;                                                                        \
-        cpu->r[i->rn] = i->rn == 13 ? wb & ~3u : wb;                                       \
+        cpu->r[i->rn] = wb_value(i, wb);                                       \
         if (size == 4 && unlikely(i->rd == 15)) {                                          \
             cpu->cycles += T_REFILL;                                                       \
             cpu_bx_write_pc(cpu, v);                                                       \
@@ -442,7 +257,7 @@ void exec_LDR_lit(cpu_t *cpu, const insn_t *i)
         uint32_t base = cpu->r[i->rn], wb = base + i->imm;                                 \
         if (!cpu_write(cpu, (pre) ? wb : base, size, cpu->r[i->rd], 0))                   \
             return;                                                                        \
-        cpu->r[i->rn] = i->rn == 13 ? wb & ~3u : wb;                                       \
+        cpu->r[i->rn] = wb_value(i, wb);                                       \
     }
 LS_WB_LOAD(LDR_post, 4, v, false)
 LS_WB_LOAD(LDRB_post, 1, v, false)
@@ -462,7 +277,7 @@ LS_WB_STORE(STRH_pre, 2, true)
     void exec_##name##_regoff(cpu_t *cpu, const insn_t *i)                                 \
     {                                                                                      \
         uint32_t v;                                                                        \
-        if (!cpu_read(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), size, &v, 0))   \
+        if (!cpu_read(cpu, ea_regoff(cpu, i), size, &v, 0))   \
             return;                                                                        \
         cpu->r[i->rd] = (uint32_t)(conv);                                                  \
     }
@@ -474,7 +289,7 @@ LOAD_REG(LDRSH, 2, (int32_t)(int16_t)v)
 void exec_LDR_regoff(cpu_t *cpu, const insn_t *i)
 {
     uint32_t v;
-    if (!cpu_read(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), 4, &v, 0))
+    if (!cpu_read(cpu, ea_regoff(cpu, i), 4, &v, 0))
         return;
     if (unlikely(i->rd == 15)) {
         cpu->cycles += T_REFILL;
@@ -487,7 +302,7 @@ void exec_LDR_regoff(cpu_t *cpu, const insn_t *i)
 #define STORE_REG(name, size)                                                              \
     void exec_##name##_regoff(cpu_t *cpu, const insn_t *i)                                 \
     {                                                                                      \
-        cpu_write(cpu, cpu->r[i->rn] + (cpu->r[i->rm] << i->shift_n), size, cpu->r[i->rd], 0); \
+        cpu_write(cpu, ea_regoff(cpu, i), size, cpu->r[i->rd], 0); \
     }
 STORE_REG(STR, 4)
 STORE_REG(STRB, 1)

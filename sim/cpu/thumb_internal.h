@@ -19,6 +19,9 @@ enum {
     LS_LIT = 1 << 5,      /* base is Align(PC, 4) */
 };
 
+/* insn_t.rn of an extend without accumulate (SXTB ... rather than SXTAB) */
+#define XT_NONE 0xFF
+
 /* Carry-out of an immediate operand: insn_t.aux for data-processing imm forms */
 enum { IMM_C0 = 0, IMM_C1 = 1, IMM_CKEEP = 2 };
 
@@ -79,21 +82,20 @@ static inline shift_res_t shift_c(uint32_t x, unsigned type, unsigned n, uint8_t
     return r;
 }
 
+/* AddWithCarry(): C is the unsigned carry out, V the signed overflow (both
+ * operands of one sign, the result of the other). */
 static inline uint32_t add_with_carry(uint32_t a, uint32_t b, unsigned cin, uint8_t *c,
                                       uint8_t *v)
 {
-    uint64_t u = (uint64_t)a + b + cin;
-    int64_t s = (int64_t)(int32_t)a + (int32_t)b + cin;
-    uint32_t r = (uint32_t)u;
-    *c = (uint8_t)(u >> 32);
-    *v = (int64_t)(int32_t)r != s;
+    uint32_t r = a + b + cin;
+    *c = cin ? r <= a : r < a;
+    *v = (uint8_t)(((a ^ r) & (b ^ r)) >> 31);
     return r;
 }
 
 static inline void set_nz(cpu_t *cpu, uint32_t r)
 {
-    cpu->n = r >> 31;
-    cpu->z = r == 0;
+    cpu->nz = (int32_t)r;
 }
 
 static inline uint32_t ror32(uint32_t x, unsigned n)

@@ -7,6 +7,9 @@
  * Not modelled: pipelining of neighbouring single loads/stores (each costs
  * its full count) and the bus-contention stalls of real memories, which the
  * bus adds as wait states.
+ * Whatever an instruction can add at run time to its base cycles without
+ * ending its block (wait states of its accesses, divide length) must be
+ * covered by thumb_extra_bound() (thumb_decode.c).
  */
 #ifndef SIM_CPU_THUMB_TIMING_H
 #define SIM_CPU_THUMB_TIMING_H

@@ -597,8 +597,7 @@ static void exec_vfp_vmrs(cpu_t *cpu, const insn_t *i)
     FP_CHECK();
     if (i->ra == 15) {
         uint32_t f = cpu->fpscr;
-        cpu->n = (f >> 31) & 1;
-        cpu->z = (f >> 30) & 1;
+        cpu_set_nz_flags(cpu, (f >> 31) & 1, (f >> 30) & 1);
         cpu->c = (f >> 29) & 1;
         cpu->v = (f >> 28) & 1;
     } else {
@@ -896,4 +895,16 @@ void vfp_decode(uint32_t pc, uint32_t w, uint8_t itstate, insn_t *o)
         return;
     }
     vundef(o);
+}
+
+/* Data accesses one FP instruction can make: its own, plus the 17 words of
+ * a pending lazy state preservation that armv7m_fp_check() performs. */
+unsigned vfp_access_bound(const insn_t *i)
+{
+    unsigned own = 0;
+    if (i->fn == exec_vfp_ldstm)
+        own = i->imm;
+    else if (i->fn == exec_vfp_ldst)
+        own = 2;
+    return 17 + own;
 }

@@ -12,10 +12,16 @@ pass=0; fail=0
 for name in "$@"; do
     elf=$fwdir/$name.elf
     exp=${EXPECTED_DIR:-firmware/tests/cpu}/$name.expected
+    # NAME.args: the semihosting command line (words without commas)
+    args=; qargs=
+    if [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.args" ]; then
+        args=$(cat "${EXPECTED_DIR:-firmware/tests/cpu}/$name.args")
+        for a in $args; do qargs="$qargs,arg=$a"; done
+    fi
     if [ $use_qemu = 1 ]; then
         timeout ${QEMU_TIMEOUT:-120} qemu-system-arm -M mps2-an386 -display none -monitor none -serial none \
             -chardev file,id=sh0,path="$tmp/$name.ref" \
-            -semihosting-config enable=on,target=native,chardev=sh0 -kernel "$elf" >/dev/null 2>&1
+            -semihosting-config enable=on,target=native,chardev=sh0$qargs -kernel "$elf" >/dev/null 2>&1
         ref=$tmp/$name.ref
         label="$name (vs QEMU)"
     else
@@ -26,7 +32,8 @@ for name in "$@"; do
     [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board" ] && board=$(cat "${EXPECTED_DIR:-firmware/tests/cpu}/$name.board")
     input=
     [ -f "${EXPECTED_DIR:-firmware/tests/cpu}/$name.input" ] && input="--uart-input mcu.usart2=${EXPECTED_DIR:-firmware/tests/cpu}/$name.input"
-    "$gb" run --board "$board" $input --firmware "$elf" --max-time ${MAX_TIME:-60s} >"$tmp/$name.out" 2>"$tmp/$name.err"
+    "$gb" run --board "$board" $input ${args:+--semihosting-cmdline "$args"} --firmware "$elf" \
+        --max-time ${MAX_TIME:-60s} >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL $label: exit status $rc"; sed 's/^/    /' "$tmp/$name.err" | head -5; fail=$((fail+1)); continue

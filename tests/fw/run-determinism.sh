@@ -28,6 +28,39 @@ done
 facts() {
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["exit_code"], r["virtual_time_ns"], r["instructions"], r["cycles"], r["hashes"]["uart"])' "$1"
 }
+# A traced run executes one instruction at a time; an untraced one runs
+# whole decoded blocks. Both must end in the same place.
+for name in exc fpu mem; do
+    "$gb" run --board mps2-an386 --firmware "$fwdir/$name.elf" --report "$tmp/$name.fast.json" \
+        >/dev/null 2>&1
+    a=$(facts "$tmp/$name.fast.json"); b=$(facts "$tmp/$name.1.json" 2>/dev/null)
+    if [ ! -f "$tmp/$name.1.json" ]; then
+        "$gb" run --board mps2-an386 --firmware "$fwdir/$name.elf" --trace "$tmp/$name.t" \
+            --report "$tmp/$name.1.json" >/dev/null 2>&1
+        b=$(facts "$tmp/$name.1.json")
+    fi
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then
+        ok "$name: traced run equals untraced run ($a)"
+    else
+        bad "$name: traced [$b] untraced [$a]"
+    fi
+done
+# ... also on the STM32 boards (flash wait states, timers, SPI, the ENC28J60)
+stm=$(dirname "$fwdir")/stm32
+for t in periph:stm32f407-disco clock:stm32f407-disco enc:stm32f407-enc28j60; do
+    name=${t%%:*}; board=${t#*:}
+    if [ ! -f "$stm/$name.elf" ]; then bad "$name: no $stm/$name.elf"; continue; fi
+    "$gb" run --board "$board" --firmware "$stm/$name.elf" --report "$tmp/$name.fast.json" \
+        >/dev/null 2>&1
+    "$gb" run --board "$board" --firmware "$stm/$name.elf" --trace "$tmp/$name.t" \
+        --report "$tmp/$name.traced.json" >/dev/null 2>&1
+    a=$(facts "$tmp/$name.fast.json"); b=$(facts "$tmp/$name.traced.json")
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then
+        ok "$name ($board): traced run equals untraced run"
+    else
+        bad "$name ($board): traced [$b] untraced [$a]"
+    fi
+done
 "$gb" run --board mps2-an386 --firmware "$gdbelf" --report "$tmp/plain.json" >/dev/null 2>&1
 port=$((21000 + $$ % 20000))
 "$gb" run --board mps2-an386 --firmware "$gdbelf" --gdb 127.0.0.1:$port --wait --report "$tmp/gdb.json" \

@@ -7,26 +7,35 @@
 static bus_t bus;
 static uint8_t ram[4096], rom[2048];
 static uint32_t dev_regs[4];
-static unsigned dev_writes, code_hits;
+static unsigned dev_writes, code_hits, dev_last_size, dev_last_off;
+
+/* A device of four word registers with byte lanes (sub-word accesses see
+ * and change their lanes only). */
+static uint32_t lane_mask(unsigned size)
+{
+    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
 
 static int dev_read(void *d, uint32_t off, unsigned size, uint32_t *v)
 {
     (void)d;
-    (void)size;
     if (off >= 16)
         return 1; /* the device refuses: bus error */
-    *v = dev_regs[off / 4];
+    *v = (dev_regs[off / 4] >> (8 * (off & 3))) & lane_mask(size);
     return 0;
 }
 
 static int dev_write(void *d, uint32_t off, unsigned size, uint32_t v)
 {
     (void)d;
-    (void)size;
     if (off >= 16)
         return 1;
-    dev_regs[off / 4] = v;
+    unsigned sh = 8 * (off & 3);
+    uint32_t m = lane_mask(size) << sh;
+    dev_regs[off / 4] = (dev_regs[off / 4] & ~m) | ((v << sh) & m);
     dev_writes++;
+    dev_last_size = size;
+    dev_last_off = off;
     return 0;
 }
 
@@ -134,6 +143,27 @@ START_TEST(bitband_reads_and_writes_bits_through_the_bus)
     ck_assert_uint_eq(dev_writes, 1); /* one full-word write reached the device */
     ck_assert_int_eq(bus_write(&bus, 0x42000000 + 24 * 4, 4, 0), 0);
     ck_assert_uint_eq(dev_regs[0], 0);
+    /* a byte or halfword access to the alias is one of that size to the
+     * byte or halfword holding the bit */
+    dev_regs[1] = 0x00FF0000;
+    ck_assert_int_eq(bus_write(&bus, 0x42000000 + (4 * 8 + 26) * 4, 1, 1), 0);
+    ck_assert_uint_eq(dev_regs[1], 0x04FF0000);
+    ck_assert_uint_eq(dev_last_size, 1);
+    ck_assert_uint_eq(dev_last_off, 7);
+    ck_assert_int_eq(bus_write(&bus, 0x42000000 + (4 * 8 + 17) * 4, 2, 0), 0);
+    ck_assert_uint_eq(dev_regs[1], 0x04FD0000);
+    ck_assert_uint_eq(dev_last_size, 2);
+    ck_assert_uint_eq(dev_last_off, 6);
+    ck_assert_int_eq(bus_read(&bus, 0x42000000 + (4 * 8 + 26) * 4, 1, &v), 0);
+    ck_assert_uint_eq(v, 1);
+    ck_assert_int_eq(bus_read(&bus, 0x42000000 + (4 * 8 + 17) * 4, 2, &v), 0);
+    ck_assert_uint_eq(v, 0);
+    /* SRAM: a halfword write changes only its bit */
+    ram[0x20] = 0xF0;
+    ram[0x21] = 0x0F;
+    ck_assert_int_eq(bus_write(&bus, 0x22000000 + 0x21 * 32 + 7 * 4, 2, 1), 0);
+    ck_assert_int_eq(ram[0x21], 0x8F);
+    ck_assert_int_eq(ram[0x20], 0xF0);
 }
 END_TEST
 

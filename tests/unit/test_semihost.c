@@ -183,12 +183,18 @@ START_TEST(features_time_exit)
     put_block(h, BUF, 5, 0);
     ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_READ, BLOCK), 0);
     ck_assert_int_eq(memcmp(ram + (BUF - RAM), "SHFB\x03", 5), 0);
-    /* 2.5 s of virtual time at 1 MHz */
+    /* 2.5 s of virtual time at 1 MHz; ELAPSED counts microseconds, so its
+     * high word is in use from 71.6 minutes on */
     cpu.cycles = 2500000;
     ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_CLOCK, 0), 250);
     ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_TIME, 0), SEMIHOST_DEFAULT_EPOCH + 2);
     ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_ELAPSED, BUF), 0);
-    ck_assert_uint_eq(rd_le32(ram + (BUF - RAM)), 2500000);
+    ck_assert_uint_eq(rd_le32(ram + (BUF - RAM)), 2500000u);
+    ck_assert_uint_eq(rd_le32(ram + (BUF - RAM) + 4), 0);
+    cpu.cycles = 4295000000ull; /* 4295 s: 2^32 us and a little more */
+    ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_ELAPSED, BUF), 0);
+    ck_assert_uint_eq(rd_le32(ram + (BUF - RAM)), (uint32_t)4295000000ull);
+    ck_assert_uint_eq(rd_le32(ram + (BUF - RAM) + 4), 1);
     ck_assert_uint_eq(semihost_call(&sh, &cpu, SH_SYS_TICKFREQ, 0), 1000000);
     semihost_set_cmdline(&sh, "fw --x");
     put_block(BUF, 64, 0, 0);

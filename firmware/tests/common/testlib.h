@@ -55,4 +55,19 @@ static inline void tl_check(const char *what, int ok)
     }
 }
 
+/* An exception entry that calls c_fn(uint32_t *frame, uint32_t ipsr) with
+ * the frame stacked by the interrupted code (on the MSP or the PSP). */
+#define TL_FAULT_ENTRY(name, c_fn)                                                         \
+    __attribute__((naked)) static void name(void)                                          \
+    {                                                                                      \
+        __asm__ volatile("tst lr, #4\n\t"                                                  \
+                         "ite eq\n\t"                                                      \
+                         "mrseq r0, msp\n\t"                                               \
+                         "mrsne r0, psp\n\t"                                               \
+                         "mrs r1, ipsr\n\t"                                                \
+                         "push {r4, lr}\n\t"                                               \
+                         "bl " #c_fn "\n\t"                                                \
+                         "pop {r4, pc}\n");                                                \
+    }
+
 #endif

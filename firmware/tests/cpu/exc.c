@@ -79,17 +79,7 @@ void fault_c(uint32_t *frame, uint32_t exc)
     frame[6] += (hw >> 11) >= 0x1D ? 4 : 2;
 }
 
-__attribute__((naked)) static void fault_entry(void)
-{
-    __asm__ volatile("tst lr, #4\n\t"
-                     "ite eq\n\t"
-                     "mrseq r0, msp\n\t"
-                     "mrsne r0, psp\n\t"
-                     "mrs r1, ipsr\n\t"
-                     "push {r4, lr}\n\t"
-                     "bl fault_c\n\t"
-                     "pop {r4, pc}\n");
-}
+TL_FAULT_ENTRY(fault_entry, fault_c)
 
 /* ---- SVC: r0 = r0 + r1 * svc number ---- */
 static volatile uint32_t svc_lr;
