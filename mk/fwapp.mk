@@ -31,13 +31,21 @@ $(MKIMAGE): firmware/tools/mkimage.c sim/sha256.c firmware/common/layout.h
 	$(Q)$(CC) $(CFLAGS) -o $@ firmware/tools/mkimage.c sim/sha256.c -lcrypto
 
 # Test keys, made on first build and kept in build/ (never in the tree): the
-# signing key the firmware trusts and a key it does not know.
-$(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c &: $(MKIMAGE)
+# signing key the firmware trusts and a key it does not know. They are
+# derived from fixed phrases, so every machine builds the same signed images
+# and a scenario's seed means the same run everywhere (signature checks take
+# a time that depends on the key). They are test keys, public by design: a
+# product signs with its own, FW_SIGNING_KEY=FILE (32 random bytes, kept
+# secret), which the build then uses as it is.
+FW_SIGNING_KEY ?=
+FW_KEY_PHRASE := glitchbox public test signing key 1
+$(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c &: $(MKIMAGE) $(FW_SIGNING_KEY)
 	@mkdir -p $(FW_KEYS) $(FW_GEN)
-	$(Q)$(MKIMAGE) keygen $(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c
+	$(Q)$(if $(FW_SIGNING_KEY),cp $(FW_SIGNING_KEY) $(FW_KEYS)/signing.key,rm -f $(FW_KEYS)/signing.key)
+	$(Q)$(MKIMAGE) keygen --from "$(FW_KEY_PHRASE)" $(FW_KEYS)/signing.key $(FW_GEN)/pubkey.c
 $(FW_KEYS)/untrusted.key: $(MKIMAGE)
 	@mkdir -p $(FW_KEYS)
-	$(Q)$(MKIMAGE) keygen $@
+	$(Q)$(MKIMAGE) keygen --from "glitchbox public untrusted test key" $@
 
 $(FW_REF)/boot.elf: $(FW_BOOT_SRCS) $(wildcard firmware/boot/*.h) $(FW_COMMON_DEPS)
 	@mkdir -p $(dir $@)

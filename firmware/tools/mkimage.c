@@ -1,7 +1,7 @@
 /*
  * mkimage: keys, signed images for a slot, flash files and the manifest.
  *
- *   mkimage keygen KEY [PUB.c]
+ *   mkimage keygen [--from TEXT] KEY [PUB.c]
  *       makes a new Ed25519 key: KEY holds the 32-byte secret seed (mode
  *       0600), KEY.pub the 32-byte public key; PUB.c, if given, defines
  *       fw_signing_pubkey for the firmware. Keeps an existing KEY.
@@ -32,7 +32,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: mkimage keygen KEY [PUB.c]\n"
+    fprintf(stderr, "usage: mkimage keygen [--from TEXT] KEY [PUB.c]\n"
                     "       mkimage image --version N --slot a|b --key KEY [--name NAME] IN.bin OUT.img\n"
                     "       mkimage verify --slot a|b --pub KEY.pub IMG\n"
                     "       mkimage flash OUT.bin FILE@ADDR...\n"
@@ -106,8 +106,18 @@ static int sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig
     return ok ? 0 : -1;
 }
 
+/* keygen [--from TEXT] KEY [PUB.c]: an existing KEY is kept; otherwise a new
+ * key is drawn from /dev/urandom, or with --from derived from TEXT (the
+ * SHA-256 of TEXT is the private seed): a test key every machine derives
+ * alike, so that every machine builds byte-identical signed images. */
 static int cmd_keygen(int argc, char **argv)
 {
+    const char *from = NULL;
+    if (argc >= 4 && !strcmp(argv[2], "--from")) {
+        from = argv[3];
+        argc -= 2;
+        argv += 2;
+    }
     if (argc != 3 && argc != 4)
         return usage();
     const char *keyfile = argv[2];
@@ -116,6 +126,13 @@ static int cmd_keygen(int argc, char **argv)
     if (stat(keyfile, &st) == 0) {
         if (read_exact(keyfile, seed, sizeof seed))
             return 65;
+    } else if (from) {
+        sha256_t h;
+        sha256_init(&h);
+        sha256_update(&h, from, strlen(from));
+        sha256_final(&h, seed);
+        if (write_file(keyfile, seed, sizeof seed))
+            return 73;
     } else {
         FILE *r = fopen("/dev/urandom", "rb");
         if (!r || fread(seed, 1, sizeof seed, r) != sizeof seed) {
