@@ -516,12 +516,14 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
             inputlog_start(&s->in);
         }
     }
-    /* Every run has the input log's ticks, whether outside input comes or
-     * not: a run with them and one without can differ (the CPU's slices end
-     * on them, and a model sees the time of the slice's end during an access
-     * that crosses it), so a run, its recording, its replay and a UI session
-     * of it must all have them. */
-    inputlog_start(&s->in);
+    /* The input log ticks only where outside input can come (a recording,
+     * a replay, the console, a debugger, the UI). A run is the same with the
+     * ticks and without them: the CPU's slices end on them, but nothing a
+     * model sees depends on where slices end (an access runs every event
+     * due by its time first). Without them a guest that sleeps with nothing
+     * to wake it is seen halted. */
+    if (c->record_inputs)
+        inputlog_start(&s->in);
     return s;
 fail:
     session_close(s);

@@ -353,14 +353,27 @@ static bool in_ppb(uint32_t addr)
     return addr >= 0xE0000000u && addr < 0xE0100000u;
 }
 
-/* Make models that run during this access see the CPU's current time. */
+/* Models that run during this access see the CPU's own time, with every
+ * event due by then already run, as if the access were an event of that
+ * time armed after them: what a model sees then depends on the times of
+ * things only, not on where the machine loop happened to end a slice. Once
+ * something asked the CPU to stop (a power cut that an event started), the
+ * rest waits for the machine loop. */
 static void sync_sched_for_mmio(cpu_t *cpu)
 {
     sim_time_t t = cpu_time_of(cpu, cpu->cycles);
-    sim_time_t next = sched_next_deadline(cpu->sched);
-    if (t > next)
-        t = next;
-    sched_advance(cpu->sched, t);
+    for (;;) {
+        /* time stays where the stop came from (a power cut at its moment) */
+        if (cpu->stop_requested)
+            return;
+        sim_time_t next = sched_next_deadline(cpu->sched);
+        if (next > t) {
+            sched_advance(cpu->sched, t);
+            return;
+        }
+        sched_advance(cpu->sched, next);
+        sched_run_due(cpu->sched);
+    }
 }
 
 /* After an MMIO access a model may have armed an event before the end of
@@ -761,6 +774,11 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
         }
         if (unlikely(stepped))
             return cpu->stop = CPU_STOP_STEP;
+        /* The slice ends at this boundary before a pending exception is
+         * taken, as a single step would: an event that ran during an access
+         * of the last instruction may have made one pending. */
+        if (unlikely(cpu->cycles >= cpu->slice_limit))
+            return cpu->stop = CPU_STOP_LIMIT;
         if (unlikely(cpu->exc_check)) {
             cpu->exc_check = false;
             int exc = armv7m_pending_exception(cpu);
