@@ -10,13 +10,17 @@ CHECK_TIERS += cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism
 FW_CPU_NAMES = $(patsubst firmware/tests/cpu/%.c,%,$(FW_CPU_SRCS))
 
 .PHONY: cpu-fw-check stm32-fw-check qemu-diff-check gdb-check determinism-check fuzz-long
-# powercut needs the harness that cuts the power (mk/stm32.mk)
-FW_STM32_NAMES = $(filter-out powercut,$(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS)))
+# powercut needs the harness that cuts the power (mk/stm32.mk); a program
+# with a scenario (NAME.json: the board acted on while it runs) runs under it
+FW_STM32_SCENARIOS = $(patsubst firmware/tests/stm32/%.json,%,$(filter \
+  $(patsubst %.c,%.json,$(FW_STM32_SRCS)),$(wildcard firmware/tests/stm32/*.json)))
+FW_STM32_NAMES = $(filter-out powercut $(FW_STM32_SCENARIOS),$(patsubst firmware/tests/stm32/%.c,%,$(FW_STM32_SRCS)))
 stm32-fw-check: host fw-tests
 	$(Q)BOARD=stm32f407-disco EXPECTED_DIR=firmware/tests/stm32 ./tests/fw/run-cpu-tests.sh \
 	  $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32 $(FW_STM32_NAMES)
 	$(Q)./tests/fw/run-flash-file.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32/flash.elf
 	$(Q)./tests/fw/run-stm32-powercut.sh $(STM32_POWERCUT) $(FW_BUILD)/tests/stm32/powercut.elf
+	$(Q)./tests/fw/run-stm32-scenario.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/stm32 $(FW_STM32_SCENARIOS)
 
 determinism-check: host fw-tests
 	$(Q)./tests/fw/run-determinism.sh $(BUILD)/glitchbox $(FW_BUILD)/tests/cpu $(FW_GDB_ELF)

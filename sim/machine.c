@@ -768,7 +768,7 @@ enum cpu_stop machine_run(machine_t *m, sim_time_t until)
             if (next == SIM_TIME_NEVER && until == SIM_TIME_NEVER)
                 return cpu && cpu->locked_up ? CPU_STOP_LOCKUP : CPU_STOP_SLEEP;
             sched_run_until(&m->sched, deadline);
-            if (cpu && cpu->sleeping && !cpu->locked_up &&
+            if (cpu && cpu->sleeping && !cpu->sleep_held && !cpu->locked_up &&
                 armv7m_wakeup_pending(cpu, cpu->sleep_wfe)) {
                 cpu->sleeping = false;
                 cpu->exc_check = true;

@@ -64,6 +64,8 @@ enum reset_cause {
     RESET_CAUSE_WWDG,
     RESET_CAUSE_LOW_POWER,
     RESET_CAUSE_DEBUGGER,
+    RESET_CAUSE_STANDBY,    /* wake-up from a low-power mode that powered the core domain
+                               down (STM32 Standby): only what the SoC keeps survives */
 };
 
 typedef struct model_class {

@@ -30,8 +30,34 @@
  * is mapped as unmodelled: reads give 0, writes are ignored, the first
  * access logs one line naming it. Addresses where the chip has nothing
  * (including the CRYP/HASH slots of the F415/417) raise a bus error.
+ * Low-power modes (RM0090 5.3): the core's deep sleep (WFI, WFE or
+ * SLEEPONEXIT with SCR.SLEEPDEEP) is Stop with PWR_CR.PDDS = 0, Standby with
+ * PDDS = 1, or a low-power management reset (LPWRRSTF) when the option bit
+ * nRST_STOP / nRST_STDBY is 0.
+ * - Stop: not entered while an EXTI line or an RTC alarm/wakeup flag is
+ *   pending (execution continues). The HSE, the PLLs and the HSI stop, so
+ *   every 1.2 V clock does (the core, SysTick, the bus clocks, timers, SPI,
+ *   USART, WWDG); SRAM and registers are kept; the LSI and LSE, with the RTC
+ *   and IWDG, run on. Only EXTI wakes it: a line in interrupt mode whose
+ *   interrupt the NVIC would take for a WFI, or an event for a WFE. After
+ *   the datasheet's wake-up latency for LPDS/FPDS the core goes on on the
+ *   HSI (HSE and PLL off). With DBGMCU_CR.DBG_STOP the HSI keeps clocking
+ *   the system instead, and any interrupt wakes the core.
+ * - Standby: SBF is set and everything but the backup domain (RTC, backup
+ *   registers, the backup SRAM while PWR_CSR.BRE is set), the IWDG, the
+ *   LSI/LSE and the wake-up logic loses power: peripherals go to reset, pins
+ *   float (PA0 is the WKUP input while EWUP is set). A WKUP rising edge or
+ *   an RTC alarm or wakeup interrupt (WUF) wakes it; after the latency the
+ *   chip resets with reset cause RESET_CAUSE_STANDBY: SRAM and CCM read 0
+ *   (unless DBG_STANDBY kept them), RCC_CSR has no reset flag (a power
+ *   reset), PWR_CSR is kept. NRST and an IWDG timeout also end it, with
+ *   their flags. Entering it with WUF set wakes it at once.
+ * - Time: the held core skips straight to the next event (an RTC alarm, an
+ *   IWDG timeout, a pin change the board makes).
  * Not modelled: BOOT0 = 1 and SYSCFG memory remapping; CCM's clock enable;
- * Stop/Standby (deep sleep behaves as sleep).
+ * the RTC tamper and time-stamp wake-ups (the RTC has neither); a
+ * transfer that SPI or USART had in flight when Stop began completes (the
+ * chip would freeze it); the under-drive and over-drive modes (F42x only).
  */
 #include <math.h>
 #include <stdio.h>
@@ -191,13 +217,16 @@ static bool map_periph(stm32f407_t *s, const char *name, uint32_t base, uint32_t
     return w->region != NULL;
 }
 
-/* APB accesses wait for the bridge: about 1 + HCLK/PCLK cycles. */
+/* APB accesses wait for the bridge: about 1 + HCLK/PCLK cycles. (Nothing
+ * accesses the bus while HCLK is stopped.) */
 static void bridge_clocks_changed(void *opaque, uint64_t old_hz, uint64_t new_hz)
 {
     stm32f407_t *s = opaque;
     (void)old_hz;
     (void)new_hz;
     uint64_t hclk = clock_hz(&s->rcc.hclk);
+    if (!hclk)
+        return;
     uint64_t pclk[3] = { hclk, clock_hz(&s->rcc.pclk1), clock_hz(&s->rcc.pclk2) };
     for (unsigned k = 0; k < s->nwindows; k++) {
         stm32f407_window_t *w = &s->windows[k];
@@ -236,12 +265,47 @@ static void connect_tim_irq(stm32f407_t *s, irq_line_t *line, int irq, int input
     irq_connect(line, armv7m_nvic_irq_input, s->ctx.cpu, irq);
 }
 
-/* A GPIO input changed: it reaches EXTI if SYSCFG routes that port to the line. */
+static void wakeup_event(stm32f407_t *s);
+
+/* A GPIO input changed: it reaches EXTI if SYSCFG routes that port to the
+ * line; PA0 is also the WKUP pin. */
 static void gpio_edge(void *opaque, unsigned port, unsigned pin, bool level)
 {
     stm32f407_t *s = opaque;
+    if (port == 0 && pin == 0 && level && stm32f4_pwr_wakeup_pin_enabled(&s->pwr))
+        wakeup_event(s);
     if (stm32f4_syscfg_port(&s->syscfg, pin) == port)
         stm32f4_exti_input(&s->exti, (int)pin, level);
+}
+
+/* The RTC's alarm and wakeup interrupts go to EXTI lines 17 and 22, and
+ * each one is a wake-up event of the PWR (Standby). */
+static void rtc_alarm_line(void *opaque, int n, bool level)
+{
+    stm32f407_t *s = opaque;
+    (void)n;
+    stm32f4_exti_input(&s->exti, 17, level);
+    if (level)
+        wakeup_event(s);
+}
+
+static void rtc_wakeup_line(void *opaque, int n, bool level)
+{
+    stm32f407_t *s = opaque;
+    (void)n;
+    stm32f4_exti_input(&s->exti, 22, level);
+    if (level)
+        wakeup_event(s);
+}
+
+/* PWR_CSR.EWUP: PA0 becomes the WKUP input (pull-down); setting it while the
+ * pin is already high counts as a wake-up event (RM0090 5.4.2, WUF). */
+static void ewup_changed(void *opaque, bool on)
+{
+    stm32f407_t *s = opaque;
+    stm32f4_gpio_set_wakeup_pin(&s->gpio[0], 0, on);
+    if (on && stm32f4_gpio_level(&s->gpio[0], 0))
+        wakeup_event(s);
 }
 
 static void css_nmi(void *opaque, int n, bool level)
@@ -302,7 +366,7 @@ static void periph_reset(void *opaque, unsigned rstr, uint32_t bits)
         if (bits & (1u << 15))
             stm32f4_spi_reset(&s->spi[2]);
         if (bits & (1u << 28))
-            stm32f4_pwr_reset(&s->pwr, false);
+            stm32f4_pwr_reset(&s->pwr, PWR_RESET_SYSTEM, false);
         break;
     case RCC_APB2RSTR:
         if (bits & (1u << 4))
@@ -399,6 +463,122 @@ static void nrst_release(void *opaque)
     drive_nrst(opaque, false);
 }
 
+/* ---- low-power modes: Stop and Standby (RM0090 5.3.5, 5.3.6) ---- */
+
+/* Wake-up latencies of the STM32F405/407 datasheet (DS8626, "Low-power mode
+ * wakeup timings"), typical and maximum, in ns. Stop: [LPDS][FPDS]; the
+ * time from the wake-up event to the first instruction, HSI start included. */
+static const sim_time_t stop_latency_ns[2][2][2] = {
+    { { 13500, 14500 }, { 105000, 111000 } },  /* main regulator; flash in Stop / deep power-down */
+    { { 21000, 33000 }, { 113000, 130000 } },  /* low-power regulator */
+};
+static const sim_time_t standby_latency_ns[2] = { 314000, 407000 };
+
+static void wake_up_begins(stm32f407_t *s)
+{
+    if (sched_is_armed(&s->lp_ev))
+        return;
+    bool max = s->lp_max_timing;
+    sim_time_t t = standby_latency_ns[max];
+    if (s->lp_mode == STM32F407_STOP)
+        t = stop_latency_ns[stm32f4_pwr_low_power_regulator(&s->pwr)]
+                           [stm32f4_pwr_flash_power_down(&s->pwr)][max];
+    sched_after(s->ctx.sched, &s->lp_ev, t);
+}
+
+/* The wake-up latency is over: out of Stop the core goes on, on the HSI;
+ * out of Standby the chip resets (a power reset of the 1.2 V domain). */
+static void wake_up_done(void *opaque)
+{
+    stm32f407_t *s = opaque;
+    cpu_t *cpu = s->ctx.cpu;
+    probe_hit(&s->probe_wakeup);
+    if (s->lp_mode == STM32F407_STANDBY) {
+        machine_request_reset(s->m, RESET_CAUSE_STANDBY);
+        return;
+    }
+    s->lp_mode = STM32F407_RUN;
+    stm32f4_rcc_exit_stop(&s->rcc);
+    cpu->sleep_held = false;
+    cpu->exc_check = true;
+}
+
+/* An EXTI line in interrupt or event mode fired. In Stop it wakes the chip
+ * when the core would leave its WFI or WFE for it: the line's interrupt
+ * enabled in the NVIC, or an event for a WFE (RM0090 table 25). */
+static void exti_wakeup(void *opaque)
+{
+    stm32f407_t *s = opaque;
+    if (s->lp_mode == STM32F407_STOP && armv7m_wakeup_pending(s->ctx.cpu, s->ctx.cpu->sleep_wfe))
+        wake_up_begins(s);
+}
+
+/* A wake-up event of the PWR (WKUP rising edge with EWUP, RTC alarm or
+ * wakeup interrupt): WUF, and the end of Standby. */
+static void wakeup_event(stm32f407_t *s)
+{
+    stm32f4_pwr_wakeup_event(&s->pwr);
+    if (s->lp_mode == STM32F407_STANDBY)
+        wake_up_begins(s);
+}
+
+/* Every peripheral of the 1.2 V domain loses power (the backup domain, the
+ * IWDG and the PWR wake-up logic do not). */
+static void power_down_core_domain(stm32f407_t *s);
+
+static void enter_stop(stm32f407_t *s, cpu_t *cpu)
+{
+    uint32_t pending = stm32f4_exti_pending(&s->exti);
+    if (pending || s->rtc.alarm_irq.level || s->rtc.wakeup_irq.level) {
+        log_once(LOG_GUEST_ERROR, s->name, 0x5700, "deep sleep with EXTI_PR = 0x%06x or an RTC "
+                 "alarm/wakeup flag set: Stop mode entry is ignored and execution continues "
+                 "(RM0090 5.3.5)", pending);
+        cpu->sleeping = false;
+        return;
+    }
+    bool dbg = stm32f4_dbgmcu_debug_stop(&s->dbgmcu);
+    stm32f4_rcc_enter_stop(&s->rcc, dbg);
+    probe_hit(&s->probe_stop);
+    if (dbg)
+        return; /* DBG_STOP: the HSI clocks the core, which sleeps as in Sleep mode */
+    s->lp_mode = STM32F407_STOP;
+    cpu->sleep_held = true;
+}
+
+static void enter_standby(stm32f407_t *s, cpu_t *cpu)
+{
+    s->lp_mode = STM32F407_STANDBY;
+    cpu->sleep_held = true;
+    stm32f4_pwr_enter_standby(&s->pwr);
+    stm32f4_rcc_enter_stop(&s->rcc, false);
+    power_down_core_domain(s);
+    probe_hit(&s->probe_standby);
+    if (stm32f4_pwr_wakeup_flag(&s->pwr)) {
+        log_once(LOG_GUEST_ERROR, s->name, 0x5701, "Standby entered with PWR_CSR.WUF set (clear it "
+                 "with CWUF first): the chip wakes up at once");
+        wake_up_begins(s);
+    }
+    if (s->rtc.alarm_irq.level || s->rtc.wakeup_irq.level)
+        log_once(LOG_GUEST_ERROR, s->name, 0x5702, "Standby entered with an RTC alarm or wakeup flag "
+                 "set: that source cannot wake the chip (clear the flag first, RM0090 5.3.6)");
+}
+
+/* The core sleeps with SCR.SLEEPDEEP: Stop (PDDS = 0) or Standby (PDDS =
+ * 1), or the low-power management reset the option bytes ask for. */
+static void deep_sleep(void *opaque, cpu_t *cpu)
+{
+    stm32f407_t *s = opaque;
+    bool standby = stm32f4_pwr_standby_selected(&s->pwr);
+    if (standby ? stm32f4_flash_reset_on_standby(&s->flash) : stm32f4_flash_reset_on_stop(&s->flash)) {
+        machine_request_reset(s->m, RESET_CAUSE_LOW_POWER);
+        return;
+    }
+    if (standby)
+        enter_standby(s, cpu);
+    else
+        enter_stop(s, cpu);
+}
+
 /* ---- controls ---- */
 
 static int ctl_nrst(void *dev, const char *name, const cJSON *value, char *err, size_t errlen)
@@ -482,6 +662,20 @@ static int ctl_rng_seed(void *dev, const char *name, const cJSON *value, char *e
     return 0;
 }
 
+static int ctl_wakeup_timing(void *dev, const char *name, const cJSON *value, char *err,
+                             size_t errlen)
+{
+    stm32f407_t *s = dev;
+    (void)name;
+    const char *v = cJSON_GetStringValue(value);
+    if (!v || (strcmp(v, "typical") && strcmp(v, "max"))) {
+        snprintf(err, errlen, "expected \"typical\" or \"max\"");
+        return -1;
+    }
+    s->lp_max_timing = !strcmp(v, "max");
+    return 0;
+}
+
 static void add_controls(stm32f407_t *s)
 {
     machine_t *m = s->m;
@@ -501,7 +695,15 @@ static void add_controls(stm32f407_t *s)
     machine_add_control(m, n, "rng.seed_error", "true: the RNG's entropy source fails (SECS/SEIS)",
                         ctl_rng_seed, s);
     machine_add_probe(m, n, "reset", "the MCU comes out of a reset (power-on, pin, software, "
-                      "watchdog)", &s->probe_reset);
+                      "watchdog, Standby)", &s->probe_reset);
+    machine_add_control(m, n, "pwr.wakeup_timing", "\"typical\" (default) or \"max\": datasheet "
+                        "wake-up latencies from Stop and Standby", ctl_wakeup_timing, s);
+    machine_add_probe(m, n, "pwr.stop", "the MCU enters Stop mode (deep sleep, PDDS = 0)",
+                      &s->probe_stop);
+    machine_add_probe(m, n, "pwr.standby", "the MCU enters Standby mode (deep sleep, PDDS = 1)",
+                      &s->probe_standby);
+    machine_add_probe(m, n, "pwr.wakeup", "the MCU leaves Stop or Standby (after the wake-up "
+                      "latency)", &s->probe_wakeup);
 }
 
 /* ---- construction ---- */
@@ -668,8 +870,8 @@ static bool map_peripherals(stm32f407_t *s)
         s->gpio[k].edge_opaque = s;
     }
     irq_connect(&s->pwr.pvd_out, stm32f4_exti_input, &s->exti, 16);
-    irq_connect(&s->rtc.alarm_irq, stm32f4_exti_input, &s->exti, 17);
-    irq_connect(&s->rtc.wakeup_irq, stm32f4_exti_input, &s->exti, 22);
+    irq_connect(&s->rtc.alarm_irq, rtc_alarm_line, s, 17);
+    irq_connect(&s->rtc.wakeup_irq, rtc_wakeup_line, s, 22);
     irq_connect(&s->flash.irq, armv7m_nvic_irq_input, cpu, 4);
     irq_connect(&s->rcc.irq, armv7m_nvic_irq_input, cpu, 5);
     irq_connect(&s->rcc.css_nmi, css_nmi, s, 0);
@@ -705,6 +907,8 @@ static void init_peripherals(stm32f407_t *s, const soc_config_t *cfg)
     cpu_set_clock(c->cpu, &rcc->hclk);
     stm32f4_flash_init(&s->flash, c, s->flash_mem, s->otp_uid, s->optbytes);
     stm32f4_pwr_init(&s->pwr, c);
+    s->pwr.ewup_changed = ewup_changed;
+    s->pwr.ewup_opaque = s;
     stm32f4_iwdg_init(&s->iwdg, c, &rcc->lsi);
     s->iwdg.lsi_request = lsi_request;
     s->iwdg.lsi_opaque = s;
@@ -716,6 +920,8 @@ static void init_peripherals(stm32f407_t *s, const soc_config_t *cfg)
     stm32f4_crc_init(&s->crc);
     stm32f4_dbgmcu_init(&s->dbgmcu, cfg->idcode);
     stm32f4_exti_init(&s->exti, c);
+    s->exti.wakeup = exti_wakeup;
+    s->exti.wakeup_opaque = s;
     stm32f4_syscfg_init(&s->syscfg);
     for (unsigned k = 0; k < STM32F407_NGPIO; k++)
         stm32f4_gpio_init(&s->gpio[k], c, (char)('A' + k));
@@ -776,6 +982,9 @@ static void *stm32f407_create(machine_t *m, const char *name, const cJSON *cfg)
     c->inst = s->name;
     init_peripherals(s, &config);
     sched_event_init(&s->hold_ev, "stm32f407.nrst-hold", hold_in_reset, s);
+    sched_event_init(&s->lp_ev, "stm32f407.wakeup", wake_up_done, s);
+    cpu->on_deep_sleep = deep_sleep;
+    cpu->on_deep_sleep_opaque = s;
     sched_event_init(&s->nrst_release_ev, "stm32f407.nrst-release", nrst_release, s);
     bool ok = map_memories(s) && map_peripherals(s);
     gpio_pin_init(&s->nrst, "nrst");
@@ -794,15 +1003,15 @@ static void *stm32f407_create(machine_t *m, const char *name, const cJSON *cfg)
     return s;
 }
 
-/* Every peripheral back to its reset state (events cancelled, pins released). */
-static void reset_peripherals(stm32f407_t *s)
+/* Every peripheral of the 1.2 V domain back to its reset state (events
+ * cancelled, pins released). */
+static void reset_core_domain(stm32f407_t *s)
 {
     stm32f4_flash_reset(&s->flash, false);
     for (unsigned k = 0; k < STM32F407_NGPIO; k++)
         stm32f4_gpio_reset(&s->gpio[k]);
     for (unsigned k = 0; k < STM32F407_NUSART; k++)
         stm32f4_usart_reset(&s->usart[k]);
-    stm32f4_iwdg_reset(&s->iwdg, stm32f4_flash_hw_watchdog(&s->flash));
     stm32f4_wwdg_reset(&s->wwdg);
     stm32f4_rng_reset(&s->rng);
     stm32f4_crc_reset(&s->crc);
@@ -816,6 +1025,20 @@ static void reset_peripherals(stm32f407_t *s)
     stm32f4_dma_reset(&s->dma[1]);
 }
 
+/* Every peripheral back to its reset state. */
+static void reset_peripherals(stm32f407_t *s)
+{
+    reset_core_domain(s);
+    stm32f4_iwdg_reset(&s->iwdg, stm32f4_flash_hw_watchdog(&s->flash));
+    stm32f4_gpio_set_wakeup_pin(&s->gpio[0], 0, stm32f4_pwr_wakeup_pin_enabled(&s->pwr));
+}
+
+static void power_down_core_domain(stm32f407_t *s)
+{
+    reset_core_domain(s);
+    stm32f4_gpio_set_wakeup_pin(&s->gpio[0], 0, stm32f4_pwr_wakeup_pin_enabled(&s->pwr));
+}
+
 static uint32_t reset_flags(enum reset_cause cause)
 {
     switch (cause) {
@@ -825,6 +1048,7 @@ static uint32_t reset_flags(enum reset_cause cause)
     case RESET_CAUSE_IWDG: return RCC_CSR_IWDGRSTF | RCC_CSR_PINRSTF;
     case RESET_CAUSE_WWDG: return RCC_CSR_WWDGRSTF | RCC_CSR_PINRSTF;
     case RESET_CAUSE_LOW_POWER: return RCC_CSR_LPWRRSTF | RCC_CSR_PINRSTF;
+    case RESET_CAUSE_STANDBY: return 0; /* SBF tells (and WUF: a wake-up event) */
     default: return RCC_CSR_PINRSTF;
     }
 }
@@ -846,6 +1070,9 @@ static void rewind_core(cpu_t *cpu, sim_time_t now)
 static void stm32f407_reset(void *inst, enum reset_kind kind)
 {
     stm32f407_t *s = inst;
+    bool from_standby = s->lp_mode == STM32F407_STANDBY;
+    s->lp_mode = STM32F407_RUN;
+    sched_cancel(s->ctx.sched, &s->lp_ev);
     if (kind == RESET_POWER_CUT) {
         rewind_core(s->ctx.cpu, sched_now(s->ctx.sched));
         /* the flash is left as the cut finds it; the rest stops */
@@ -862,17 +1089,23 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
     }
     bool por = kind == RESET_POWER_ON;
     bool backup_lost = por && !s->backup_kept;
+    enum reset_cause cause = por ? RESET_CAUSE_POWER_ON : s->m->last_reset_cause;
     s->backup_kept = false;
-    if (por) {
+    /* Standby powered the 1.2 V domain down (unless DBG_STANDBY kept it up):
+     * SRAM is lost, and the backup SRAM without its regulator; leaving it is
+     * a power reset, which clears the reset flags (RM0090 5.3.6, 7.1.2). */
+    if (por || (from_standby && !stm32f4_dbgmcu_debug_standby(&s->dbgmcu))) {
         memset(s->sram, 0, SRAM_SIZE);
         memset(s->ccm, 0, CCM_SIZE);
-        stm32f4_dbgmcu_reset(&s->dbgmcu); /* power-on only */
     }
-    if (backup_lost)
+    if (por)
+        stm32f4_dbgmcu_reset(&s->dbgmcu); /* power-on only */
+    if (backup_lost || (from_standby && !stm32f4_pwr_backup_regulator(&s->pwr)))
         memset(s->bkpsram, 0, BKPSRAM_SIZE);
-    stm32f4_rcc_reset(&s->rcc, por, backup_lost);
-    stm32f4_rcc_set_reset_flags(&s->rcc, reset_flags(por ? RESET_CAUSE_POWER_ON : s->m->last_reset_cause));
-    stm32f4_pwr_reset(&s->pwr, backup_lost);
+    stm32f4_rcc_reset(&s->rcc, por || from_standby, backup_lost);
+    stm32f4_rcc_set_reset_flags(&s->rcc, reset_flags(cause));
+    stm32f4_pwr_reset(&s->pwr, por ? PWR_RESET_POWER_ON : from_standby && cause == RESET_CAUSE_STANDBY ?
+                      PWR_RESET_STANDBY_EXIT : PWR_RESET_SYSTEM, backup_lost);
     stm32f4_rtc_reset(&s->rtc, backup_lost);
     reset_peripherals(s);
     if (s->nrst_low)

@@ -33,6 +33,9 @@
 #define STM32F407_NTIM 14
 #define STM32F407_MAX_WINDOWS 64
 
+/* Low-power state of the chip (for the UI and tests). */
+enum stm32f407_lp_mode { STM32F407_RUN, STM32F407_STOP, STM32F407_STANDBY };
+
 /* A peripheral register block behind its RCC clock enable. */
 typedef struct stm32f407_window {
     const bus_ops_t *ops;
@@ -81,6 +84,11 @@ typedef struct stm32f407 {
     bool backup_kept;          /* a power cut left the backup domain on VBAT */
     sched_event_t hold_ev, nrst_release_ev;
     sim_probe_t probe_reset;
+    /* low-power modes */
+    enum stm32f407_lp_mode lp_mode;
+    bool lp_max_timing;        /* datasheet maximum wake-up latencies (control) */
+    sched_event_t lp_ev;       /* the wake-up latency ends */
+    sim_probe_t probe_stop, probe_standby, probe_wakeup;
 } stm32f407_t;
 
 extern const model_class_t stm32f407_class;

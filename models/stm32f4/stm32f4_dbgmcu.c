@@ -6,9 +6,13 @@
  * rev 2, 0x100F rev Y. Revision 4 parts report 0x1007 (observed on marked
  * parts). Revision A returns DEV_ID 0x411 (errata sheet ES0182, "MCU device
  * ID is incorrect"). Read-only, 32-bit access only (narrower reads are
- * logged and served from the word). CR and the APB freeze registers are
- * stored; their effects need no model here: virtual time stands still while
- * the debugger halts the core, and the sleep modes keep the debug port up.
+ * logged and served from the word). The APB freeze registers are stored;
+ * their effect needs no model here: virtual time stands still while the
+ * debugger halts the core. CR's DBG_STOP and DBG_STANDBY are read by the
+ * SoC when the core enters Stop or Standby: DBG_STOP keeps the system on
+ * the HSI through Stop, DBG_STANDBY keeps the digital part (SRAM) powered
+ * in Standby (RM0090 38.16.1). The simulator's debug port stays usable in
+ * every mode either way. DBG_SLEEP needs no model (sleep keeps the clocks).
  * The registers are reset by power-on only (RM0090 38.16.2).
  */
 #include <string.h>
@@ -57,6 +61,16 @@ static int dbgmcu_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
 }
 
 const bus_ops_t stm32f4_dbgmcu_ops = { dbgmcu_read, stm32f4_regs_write };
+
+bool stm32f4_dbgmcu_debug_stop(const stm32f4_dbgmcu_t *s)
+{
+    return s->r[DBGMCU_CR] & R_CR_DBG_STOP_MASK;
+}
+
+bool stm32f4_dbgmcu_debug_standby(const stm32f4_dbgmcu_t *s)
+{
+    return s->r[DBGMCU_CR] & R_CR_DBG_STANDBY_MASK;
+}
 
 void stm32f4_dbgmcu_init(stm32f4_dbgmcu_t *s, uint32_t idcode)
 {

@@ -17,6 +17,9 @@ typedef struct stm32f4_dbgmcu {
  * 0 if unknown. */
 uint32_t stm32f4_dbgmcu_idcode_of(const char *revision);
 void stm32f4_dbgmcu_init(stm32f4_dbgmcu_t *s, uint32_t idcode);
+/* CR.DBG_STOP, CR.DBG_STANDBY: debug in the low-power modes. */
+bool stm32f4_dbgmcu_debug_stop(const stm32f4_dbgmcu_t *s);
+bool stm32f4_dbgmcu_debug_standby(const stm32f4_dbgmcu_t *s);
 /* The registers are reset by power-on only, not by a system reset. */
 void stm32f4_dbgmcu_reset(stm32f4_dbgmcu_t *s);
 extern const bus_ops_t stm32f4_dbgmcu_ops;

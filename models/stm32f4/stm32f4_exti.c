@@ -11,6 +11,9 @@
  * from the GPIO pins SYSCFG selects, line 16 from the PVD, 17 from the RTC
  * alarms and 22 from the RTC wakeup timer; the USB and Ethernet wakeup
  * lines (18-20) and RTC tamper/time stamp (21) have no source here.
+ * Edge detection needs no clock, so it works in Stop: after each trigger of
+ * a line in interrupt or event mode the container is told (it decides
+ * whether that wakes the chip).
  */
 #include <string.h>
 #include "stm32f4_exti.h"
@@ -47,26 +50,31 @@ static void update_outputs(stm32f4_exti_t *s)
         irq_set(&s->out[EXTI_OUT_16 + k], (act >> (16 + k)) & 1);
 }
 
-static void trigger(stm32f4_exti_t *s, unsigned line)
+/* Returns whether the line is in interrupt or event mode. */
+static bool trigger(stm32f4_exti_t *s, unsigned line)
 {
     if ((s->r[EXTI_IMR] >> line) & 1)
         s->r[EXTI_PR] |= 1u << line;
     if ((s->r[EXTI_EMR] >> line) & 1 && s->cpu)
         s->cpu->event_reg = true;
+    return ((s->r[EXTI_IMR] | s->r[EXTI_EMR]) >> line) & 1;
 }
 
 static void exti_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
 {
     stm32f4_exti_t *s = dev;
+    bool fired = false;
     if (idx == EXTI_SWIER) {
         uint32_t rising = s->r[EXTI_SWIER] & ~old;
         for (unsigned k = 0; k < EXTI_LINES; k++)
             if ((rising >> k) & 1)
-                trigger(s, k);
+                fired |= trigger(s, k);
     } else if (idx == EXTI_PR) {
         s->r[EXTI_SWIER] &= ~(written & LINE_MASK);
     }
     update_outputs(s);
+    if (fired && s->wakeup)
+        s->wakeup(s->wakeup_opaque);
 }
 
 void stm32f4_exti_input(void *exti, int n, bool level)
@@ -80,9 +88,16 @@ void stm32f4_exti_input(void *exti, int n, bool level)
     s->edges++;
     uint32_t sel = level ? s->r[EXTI_RTSR] : s->r[EXTI_FTSR];
     if ((sel >> n) & 1) {
-        trigger(s, (unsigned)n);
+        bool fired = trigger(s, (unsigned)n);
         update_outputs(s);
+        if (fired && s->wakeup)
+            s->wakeup(s->wakeup_opaque);
     }
+}
+
+uint32_t stm32f4_exti_pending(const stm32f4_exti_t *s)
+{
+    return s->r[EXTI_PR];
 }
 
 const bus_ops_t stm32f4_exti_ops = { stm32f4_regs_read, stm32f4_regs_write };

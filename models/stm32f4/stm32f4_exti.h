@@ -20,12 +20,17 @@ typedef struct stm32f4_exti {
     irq_line_t out[EXTI_OUT_COUNT];
     cpu_t *cpu;                /* event outputs (EMR) wake WFE */
     uint64_t edges;
+    /* a line in interrupt or event mode triggered (Stop mode wake-up) */
+    void (*wakeup)(void *opaque);
+    void *wakeup_opaque;
 } stm32f4_exti_t;
 
 void stm32f4_exti_init(stm32f4_exti_t *s, const stm32f4_ctx_t *ctx);
 void stm32f4_exti_reset(stm32f4_exti_t *s);
 /* Input line n changes level (irq_handler_fn shape). */
 void stm32f4_exti_input(void *exti, int n, bool level);
+/* EXTI_PR: Stop is not entered while a line is pending (RM0090 5.3.5). */
+uint32_t stm32f4_exti_pending(const stm32f4_exti_t *s);
 extern const bus_ops_t stm32f4_exti_ops;
 
 #endif

@@ -781,6 +781,16 @@ bool stm32f4_flash_hw_watchdog(const stm32f4_flash_t *s)
     return !(rd_le16(s->optbytes + 0) & R_OPTCR_WDG_SW_MASK);
 }
 
+bool stm32f4_flash_reset_on_stop(const stm32f4_flash_t *s)
+{
+    return !(rd_le16(s->optbytes + 0) & R_OPTCR_NRST_STOP_MASK);
+}
+
+bool stm32f4_flash_reset_on_standby(const stm32f4_flash_t *s)
+{
+    return !(rd_le16(s->optbytes + 0) & R_OPTCR_NRST_STDBY_MASK);
+}
+
 bool stm32f4_flash_busy(const stm32f4_flash_t *s)
 {
     return s->op != FLASH_OP_NONE;

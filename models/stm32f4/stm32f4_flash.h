@@ -75,6 +75,10 @@ bool stm32f4_flash_map(stm32f4_flash_t *s, bus_t *bus);
 void stm32f4_flash_default_optbytes(uint8_t *optbytes);
 /* Option byte USER bit WDG_SW = 0 selects the hardware watchdog. */
 bool stm32f4_flash_hw_watchdog(const stm32f4_flash_t *s);
+/* Option bits nRST_STOP / nRST_STDBY = 0: entering Stop / Standby resets
+ * the chip instead (a low-power management reset, RM0090 7.1.1). */
+bool stm32f4_flash_reset_on_stop(const stm32f4_flash_t *s);
+bool stm32f4_flash_reset_on_standby(const stm32f4_flash_t *s);
 bool stm32f4_flash_busy(const stm32f4_flash_t *s);
 extern const bus_ops_t stm32f4_flash_ops;
 

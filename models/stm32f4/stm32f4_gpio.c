@@ -6,7 +6,9 @@
  * reset values; output pins drive their net (push-pull high/low, open-drain
  * low or released), input pins read the net, with the pin's pull when the
  * net floats; IDR; the LCKR key sequence freezing configuration until reset;
- * level changes reported for EXTI.
+ * level changes reported for EXTI; a pin the container makes a wake-up
+ * input (PA0 while PWR_CSR.EWUP is set) is an input with pull-down whatever
+ * its registers say (RM0090 5.4.2).
  * The internal pull-up/down sets the level the pin reads when nothing on its
  * net drives it and the board fits no pull resistor there (other devices on
  * that net see the net's own level).
@@ -56,6 +58,8 @@ static const reg_desc_t gpio_regs_other[GPIO_NREGS] = GPIO_REGS(0, 0, 0);
 
 static unsigned mode(const stm32f4_gpio_t *s, unsigned pin)
 {
+    if ((s->wakeup_pins >> pin) & 1)
+        return 0;
     return (s->r[GPIO_MODER] >> (2 * pin)) & 3;
 }
 
@@ -76,7 +80,7 @@ bool stm32f4_gpio_level(const stm32f4_gpio_t *s, unsigned pin)
     if (md == 3)
         return false; /* analog: the Schmitt trigger is off, IDR reads 0 */
     const gpio_pin_t *p = &s->pins[pin];
-    unsigned pull = (s->r[GPIO_PUPDR] >> (2 * pin)) & 3;
+    unsigned pull = (s->wakeup_pins >> pin) & 1 ? 2 : (s->r[GPIO_PUPDR] >> (2 * pin)) & 3;
     if (p->net && !net_floats(p->net))
         return gpio_pin_level(p);
     /* unconnected or floating: what the pin itself does, then its pull */
@@ -215,6 +219,12 @@ void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, char port)
         machine_add_gpio(ctx->m, ctx->inst, s->pin_names[pin], &s->pins[pin], net_changed, s,
                          (int)pin);
     }
+}
+
+void stm32f4_gpio_set_wakeup_pin(stm32f4_gpio_t *s, unsigned pin, bool on)
+{
+    s->wakeup_pins = (uint16_t)((s->wakeup_pins & ~(1u << pin)) | ((unsigned)on << pin));
+    drive_pins(s);
 }
 
 void stm32f4_gpio_reset(stm32f4_gpio_t *s)

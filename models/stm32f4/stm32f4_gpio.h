@@ -22,6 +22,7 @@ typedef struct stm32f4_gpio {
     gpio_pin_t pins[16];
     uint16_t ext_level;        /* level of each pin's net as last seen */
     uint16_t lock_mask;
+    uint16_t wakeup_pins;      /* forced inputs with pull-down (PWR wake-up function) */
     bool locked;
     unsigned lock_step;
     stm32f4_gpio_edge_fn edge;
@@ -30,6 +31,9 @@ typedef struct stm32f4_gpio {
 
 void stm32f4_gpio_init(stm32f4_gpio_t *s, const stm32f4_ctx_t *ctx, char port);
 void stm32f4_gpio_reset(stm32f4_gpio_t *s);
+/* The pin becomes a wake-up input (input with pull-down, outputs released)
+ * or goes back to its registers' configuration; kept across resets. */
+void stm32f4_gpio_set_wakeup_pin(stm32f4_gpio_t *s, unsigned pin, bool on);
 /* Current input level of a pin (what IDR shows). */
 bool stm32f4_gpio_level(const stm32f4_gpio_t *s, unsigned pin);
 extern const bus_ops_t stm32f4_gpio_ops;

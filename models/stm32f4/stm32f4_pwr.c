@@ -9,10 +9,18 @@
  * later, both in the backup domain (kept across system resets, and across
  * power cycles when the board has a backup battery); CWUF/CSBF clearing WUF
  * and SBF; the PVD: PVDO = PVDE and VDD below the PLS threshold (2.0 V ..
- * 2.9 V), driving EXTI line 16, with VDD set by the mcu.vdd_mv control.
- * Not modelled: Stop and Standby (WFI with SLEEPDEEP sleeps like WFI; WUF
- * and SBF never set), the flash power-down bits (stored), brown-out reset.
- * The 10 us settling times are assumptions (RM0090 gives none).
+ * 2.9 V), driving EXTI line 16, with VDD set by the mcu.vdd_mv control
+ * (stopped in Standby).
+ * The low-power modes are the SoC's (stm32f407.c): it reads PDDS, LPDS and
+ * FPDS when the core goes to deep sleep, sets SBF when Standby is entered
+ * and WUF for each wake-up event (a WKUP rising edge while EWUP is set,
+ * EWUP set while WKUP is high, an RTC alarm or wakeup interrupt), and is told
+ * when EWUP changes (the WKUP pin is then an input with pull-down).
+ * What survives: SBF is cleared only by a power-on reset (or CSBF), WUF and
+ * EWUP by any system reset (or CWUF); the exit from Standby keeps all of
+ * CSR (RM0090 5.4.2).
+ * Not modelled: brown-out reset. The 10 us settling times are assumptions
+ * (RM0090 gives none).
  */
 #include <string.h>
 #include "stm32f4_pwr.h"
@@ -55,7 +63,7 @@ static const uint16_t pvd_mv[8] = { 2000, 2100, 2300, 2500, 2600, 2700, 2800, 29
 static void update_pvd(stm32f4_pwr_t *s)
 {
     uint32_t cr = s->r[PWR_CR];
-    bool below = (cr & R_CR_PVDE_MASK) && s->vdd_mv < pvd_mv[FIELD_EX32(cr, CR, PLS)];
+    bool below = (cr & R_CR_PVDE_MASK) && !s->standby && s->vdd_mv < pvd_mv[FIELD_EX32(cr, CR, PLS)];
     s->r[PWR_CSR] = FIELD_DP32(s->r[PWR_CSR], CSR, PVDO, below);
     irq_set(&s->pvd_out, below);
 }
@@ -82,9 +90,6 @@ static void cr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
         s->r[PWR_CSR] &= ~R_CSR_WUF_MASK;
     if (written & R_CR_CSBF_MASK)
         s->r[PWR_CSR] &= ~R_CSR_SBF_MASK;
-    if ((s->r[PWR_CR] & (R_CR_PDDS_MASK | R_CR_LPDS_MASK)) && !(old & (R_CR_PDDS_MASK | R_CR_LPDS_MASK)))
-        log_once(LOG_UNIMP, "pwr", 1, "Stop/Standby configuration written: deep sleep is modelled "
-                 "as sleep (clocks keep running)");
     /* The regulator settles on the (re)written scale. */
     s->r[PWR_CSR] &= ~R_CSR_VOSRDY_MASK;
     sched_after(s->sched, &s->vos_ev, SETTLE_NS);
@@ -102,6 +107,8 @@ static void csr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
     } else if (!(old & R_CSR_BRE_MASK)) {
         sched_after(s->sched, &s->brr_ev, SETTLE_NS);
     }
+    if ((s->r[PWR_CSR] ^ old) & R_CSR_EWUP_MASK && s->ewup_changed)
+        s->ewup_changed(s->ewup_opaque, s->r[PWR_CSR] & R_CSR_EWUP_MASK);
 }
 
 const bus_ops_t stm32f4_pwr_ops = { stm32f4_regs_read, stm32f4_regs_write };
@@ -117,19 +124,61 @@ void stm32f4_pwr_init(stm32f4_pwr_t *s, const stm32f4_ctx_t *ctx)
     regs_init(&s->regs, "pwr", pwr_regs, PWR_NREGS, s->r, s);
 }
 
-void stm32f4_pwr_reset(stm32f4_pwr_t *s, bool backup_domain)
+void stm32f4_pwr_reset(stm32f4_pwr_t *s, enum stm32f4_pwr_reset kind, bool backup_domain)
 {
-    uint32_t keep = s->r[PWR_CSR] & (R_CSR_BRE_MASK | R_CSR_BRR_MASK);
+    uint32_t csr = s->r[PWR_CSR], keep = R_CSR_BRE_MASK | R_CSR_BRR_MASK;
+    if (kind == PWR_RESET_SYSTEM)
+        keep |= R_CSR_SBF_MASK;
+    else if (kind == PWR_RESET_STANDBY_EXIT)
+        keep |= R_CSR_SBF_MASK | R_CSR_WUF_MASK | R_CSR_EWUP_MASK;
+    else if (backup_domain)
+        keep = 0;
     bool brr_pending = sched_is_armed(&s->brr_ev);
     sched_cancel(s->sched, &s->vos_ev);
     regs_reset(&s->regs);
-    if (!backup_domain) {
-        s->r[PWR_CSR] |= keep;
-        if (!brr_pending)
-            sched_cancel(s->sched, &s->brr_ev);
-    } else {
+    s->standby = false;
+    s->r[PWR_CSR] |= csr & keep;
+    if (!(keep & R_CSR_BRE_MASK) || !brr_pending)
         sched_cancel(s->sched, &s->brr_ev);
-    }
+    if ((csr ^ s->r[PWR_CSR]) & R_CSR_EWUP_MASK && s->ewup_changed)
+        s->ewup_changed(s->ewup_opaque, s->r[PWR_CSR] & R_CSR_EWUP_MASK);
+    update_pvd(s);
+}
+
+bool stm32f4_pwr_standby_selected(const stm32f4_pwr_t *s)
+{
+    return s->r[PWR_CR] & R_CR_PDDS_MASK;
+}
+
+bool stm32f4_pwr_low_power_regulator(const stm32f4_pwr_t *s)
+{
+    return s->r[PWR_CR] & R_CR_LPDS_MASK;
+}
+
+bool stm32f4_pwr_flash_power_down(const stm32f4_pwr_t *s)
+{
+    return s->r[PWR_CR] & R_CR_FPDS_MASK;
+}
+
+bool stm32f4_pwr_wakeup_pin_enabled(const stm32f4_pwr_t *s)
+{
+    return s->r[PWR_CSR] & R_CSR_EWUP_MASK;
+}
+
+bool stm32f4_pwr_wakeup_flag(const stm32f4_pwr_t *s)
+{
+    return s->r[PWR_CSR] & R_CSR_WUF_MASK;
+}
+
+void stm32f4_pwr_wakeup_event(stm32f4_pwr_t *s)
+{
+    s->r[PWR_CSR] |= R_CSR_WUF_MASK;
+}
+
+void stm32f4_pwr_enter_standby(stm32f4_pwr_t *s)
+{
+    s->r[PWR_CSR] |= R_CSR_SBF_MASK;
+    s->standby = true;
     update_pvd(s);
 }
 

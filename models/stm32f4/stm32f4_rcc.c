@@ -27,6 +27,15 @@
  * HSE failure stops an HSE-fed SYSCLK, and an HSE-fed PLL free-runs near the
  * bottom of its VCO range (as observed on real parts).
  *
+ * Stop and Standby (the SoC calls stm32f4_rcc_enter_stop/exit_stop): the
+ * hardware clears HSEON, PLLON and PLLI2SON; the HSI stops too, and with it
+ * SYSCLK and every clock of the 1.2 V domain (timers, buses, the core) stand
+ * at 0 Hz, while the LSI and LSE (and the RTC and IWDG on them) run on; an
+ * RTC on HSE/RTCPRE stops. On the way out of Stop the HSI is on and selected
+ * (HSION set, SW = SWS = HSI), the bus prescalers as they were (RM0090 5.3.5,
+ * 7.3.1, 7.3.3). With DBGMCU_CR.DBG_STOP the HSI keeps clocking the system
+ * through Stop (RM0090 38.16.1), so the clock configuration of the exit is
+ * there from the start.
  * Not modelled: MCO outputs, the PLLI2S outputs (I2S is not modelled), spread
  * spectrum (SSCGR is stored), the low-power enable registers (stored; sleep
  * keeps every clock running), HSITRIM's effect on the HSI frequency (the
@@ -289,7 +298,7 @@ static uint64_t rtcclk_hz(const stm32f4_rcc_t *s)
 static void recompute(stm32f4_rcc_t *s)
 {
     uint32_t cfgr = s->r[RCC_CFGR];
-    uint64_t sys = source_hz(s, FIELD_EX32(cfgr, CFGR, SWS));
+    uint64_t sys = s->stopped ? 0 : source_hz(s, FIELD_EX32(cfgr, CFGR, SWS));
     unsigned hpre = FIELD_EX32(cfgr, CFGR, HPRE);
     static const unsigned hdiv[8] = { 2, 4, 8, 16, 64, 128, 256, 512 };
     uint64_t hclk = hpre & 8 ? sys / hdiv[hpre & 7] : sys;
@@ -337,7 +346,7 @@ static bool osc_wanted(const stm32f4_rcc_t *s, unsigned osc)
 {
     uint32_t cr = s->r[RCC_CR];
     switch (osc) {
-    case OSC_HSI: return cr & R_CR_HSION_MASK;
+    case OSC_HSI: return (cr & R_CR_HSION_MASK) && !s->stopped;
     case OSC_HSE: return (cr & R_CR_HSEON_MASK) && s->hse_hz && !s->hse_failed;
     case OSC_PLL: return cr & R_CR_PLLON_MASK;
     case OSC_PLLI2S: return cr & R_CR_PLLI2SON_MASK;
@@ -380,6 +389,16 @@ static void try_switch(stm32f4_rcc_t *s)
 }
 
 static void update_oscillators(stm32f4_rcc_t *s);
+
+/* Hardware selects the HSI, running at once (the exit from Stop and the
+ * clock security system; their latency covers its start-up). */
+static void switch_to_hsi(stm32f4_rcc_t *s)
+{
+    s->r[RCC_CR] |= R_CR_HSION_MASK;
+    s->ready[OSC_HSI] = true;
+    sched_cancel(s->sched, &s->start_ev[OSC_HSI]);
+    s->r[RCC_CFGR] = FIELD_DP32(FIELD_DP32(s->r[RCC_CFGR], CFGR, SW, 0), CFGR, SWS, 0);
+}
 
 static void osc_started(void *opaque, unsigned osc)
 {
@@ -630,6 +649,7 @@ void stm32f4_rcc_reset(stm32f4_rcc_t *s, bool power_on, bool backup_domain)
         s->ready[o] = false;
     }
     s->ready[OSC_HSI] = true; /* the core starts on the HSI */
+    s->stopped = false;
     s->lsi_forced = false;
     s->pll_cfg = s->r[RCC_PLLCFGR];
     s->r[RCC_CSR] = power_on ? 0 : csr_flags;
@@ -637,6 +657,23 @@ void stm32f4_rcc_reset(stm32f4_rcc_t *s, bool power_on, bool backup_domain)
         s->r[RCC_BDCR] = bdcr;
         s->ready[OSC_LSE] = lse_ready;
     }
+    update_oscillators(s);
+}
+
+void stm32f4_rcc_enter_stop(stm32f4_rcc_t *s, bool keep_hsi)
+{
+    s->r[RCC_CR] &= ~(R_CR_HSEON_MASK | R_CR_PLLON_MASK | R_CR_PLLI2SON_MASK);
+    if (keep_hsi)
+        switch_to_hsi(s);
+    else
+        s->stopped = true;
+    update_oscillators(s);
+}
+
+void stm32f4_rcc_exit_stop(stm32f4_rcc_t *s)
+{
+    s->stopped = false;
+    switch_to_hsi(s);
     update_oscillators(s);
 }
 
@@ -688,9 +725,7 @@ void stm32f4_rcc_set_hse_failed(stm32f4_rcc_t *s, bool failed)
         s->r[RCC_CIR] |= R_CIR_CSSF_MASK;
         s->r[RCC_CR] &= ~(R_CR_HSEON_MASK | R_CR_CSSON_MASK);
         if (sws == 1 || (sws == 2 && pll_hse)) {
-            s->r[RCC_CR] |= R_CR_HSION_MASK;
-            s->ready[OSC_HSI] = true;
-            s->r[RCC_CFGR] = FIELD_DP32(FIELD_DP32(s->r[RCC_CFGR], CFGR, SW, 0), CFGR, SWS, 0);
+            switch_to_hsi(s);
             if (pll_hse)
                 s->r[RCC_CR] &= ~R_CR_PLLON_MASK;
         }

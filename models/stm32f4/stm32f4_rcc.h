@@ -51,6 +51,7 @@ typedef struct stm32f4_rcc {
     uint32_t lsi_hz;           /* the LSI RC (17-47 kHz on real parts) */
     bool hse_failed;           /* the crystal stopped oscillating */
     bool lsi_forced;           /* IWDG running keeps the LSI on */
+    bool stopped;              /* Stop or Standby: the HSI and the 1.2 V domain clocks are off */
     /* oscillator state: 'on' requested, 'ready' after the start-up time */
     bool ready[OSC_COUNT];
     sched_event_t start_ev[OSC_COUNT];
@@ -74,6 +75,12 @@ void stm32f4_rcc_init(stm32f4_rcc_t *s, const stm32f4_ctx_t *ctx, uint64_t hse_h
 /* Reset: the backup domain (BDCR) is reset only when 'backup_domain' is set
  * (power-on without a backup battery, or BDRST). */
 void stm32f4_rcc_reset(stm32f4_rcc_t *s, bool power_on, bool backup_domain);
+/* Stop or Standby begins: HSEON, PLLON, PLLI2SON clear; every clock from
+ * the HSI, HSE and PLLs stops, unless 'keep_hsi' (DBGMCU_CR.DBG_STOP): then
+ * the system runs on the HSI through it. The LSI and LSE run on. */
+void stm32f4_rcc_enter_stop(stm32f4_rcc_t *s, bool keep_hsi);
+/* The exit from Stop: the HSI runs and is the system clock (SW = SWS = 0). */
+void stm32f4_rcc_exit_stop(stm32f4_rcc_t *s);
 /* Set the reset cause flags in CSR (they accumulate until RMVF). */
 void stm32f4_rcc_set_reset_flags(stm32f4_rcc_t *s, uint32_t csr_bits);
 /* Is a peripheral's clock enabled? (register access and timing) */

@@ -601,8 +601,9 @@ static void isr_written(void *dev, unsigned idx, uint32_t old, uint32_t written)
             s->sync_at[RTC_SYNC_RUN] = now_cycles(s) + RESTART_CYCLES;
         s->r[RTC_ISR] = isr & ~R_ISR_INITF_MASK;
     }
-    /* software cleared RSF: the next shadow copy sets it again */
-    if ((old & ~isr) & R_ISR_RSF_MASK && !(isr & R_ISR_INIT_MASK))
+    /* software cleared RSF (or wrote 0 to it while it was clear, as
+     * HAL_RTC_WaitForSynchro does): the next shadow copy sets it again */
+    if (!(written & R_ISR_RSF_MASK) && !(isr & R_ISR_INIT_MASK) && s->sync_at[RTC_SYNC_RSF] == NEVER)
         s->sync_at[RTC_SYNC_RSF] = now_cycles(s) + SYNC_CYCLES;
 }
 
@@ -756,6 +757,9 @@ void stm32f4_rtc_reset(stm32f4_rtc_t *s, bool backup_domain)
         s->apre = s->wu_pre = 0;
         s->ss = prediv_s(s);
         s->wu_cnt = wakeup_reload(s);
+        /* the calendar runs from its reset value: the first shadow copy
+         * lands once RTCCLK runs */
+        s->sync_at[RTC_SYNC_RSF] = s->done + SYNC_CYCLES;
     } else {
         /* a flag that was about to land still does */
         uint32_t isr = s->r[RTC_ISR];

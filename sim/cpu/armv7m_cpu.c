@@ -61,12 +61,19 @@ sim_cycles_t cpu_cycles_at(const cpu_t *cpu, sim_time_t t)
     return r > UINT64_MAX ? UINT64_MAX : (sim_cycles_t)r;
 }
 
+/* A stopped clock (0 Hz) counts as 1 Hz for a core that still runs; a
+ * sleeping core's cycle count stands still until the clock comes back, and
+ * the core goes on from the time it does. */
 void cpu_set_hz(cpu_t *cpu, uint64_t hz)
 {
-    if (hz == cpu->hz)
+    uint64_t eff = hz ? hz : 1;
+    if (eff == cpu->hz && cpu->clk_stopped == !hz)
         return;
+    if (cpu->clk_stopped && cpu->sleeping)
+        cpu_sync_to_time(cpu, cpu->sched->now);
     cpu_rebase(cpu);
-    cpu->hz = hz ? hz : 1;
+    cpu->hz = eff;
+    cpu->clk_stopped = !hz;
     armv7m_sys_cycles_changed(cpu);
 }
 
@@ -89,6 +96,13 @@ void cpu_set_clock(cpu_t *cpu, sim_clock_t *clk)
 
 void cpu_sync_to_time(cpu_t *cpu, sim_time_t t)
 {
+    if (cpu->clk_stopped && cpu->sleeping) {
+        if (t > cpu_time_of(cpu, cpu->cycles)) {
+            cpu->clk_base_ns = t;
+            cpu->clk_base_cycles = cpu->cycles;
+        }
+        return;
+    }
     sim_cycles_t c = cpu_cycles_at(cpu, t);
     if (c > cpu->cycles)
         cpu->cycles = c;
@@ -200,6 +214,7 @@ void cpu_reset(cpu_t *cpu)
     cpu->sync_exc = 0;
     cpu->sync_return_set = false;
     cpu->sleeping = false;
+    cpu->sleep_held = false;
     cpu->locked_up = false;
     cpu->stop_requested = false;
     cpu->pc_written = false;
@@ -318,13 +333,22 @@ void cpu_do_bkpt(cpu_t *cpu, const insn_t *i, uint32_t imm8)
     cpu_raise_sync(cpu, EXC_HARDFAULT, false, 0);
 }
 
+#define SCR_SLEEPDEEP (1u << 2)
+
+void cpu_enter_sleep(cpu_t *cpu, bool wfe)
+{
+    cpu->sleeping = true;
+    cpu->sleep_wfe = wfe;
+    if ((cpu->sys.scr & SCR_SLEEPDEEP) && cpu->on_deep_sleep)
+        cpu->on_deep_sleep(cpu->on_deep_sleep_opaque, cpu);
+}
+
 void cpu_do_wfi(cpu_t *cpu)
 {
     cpu->break_block = true;
     if (armv7m_wakeup_pending(cpu, false))
         return;
-    cpu->sleeping = true;
-    cpu->sleep_wfe = false;
+    cpu_enter_sleep(cpu, false);
 }
 
 void cpu_do_wfe(cpu_t *cpu)
@@ -336,8 +360,7 @@ void cpu_do_wfe(cpu_t *cpu)
     }
     if (armv7m_wakeup_pending(cpu, true))
         return;
-    cpu->sleeping = true;
-    cpu->sleep_wfe = true;
+    cpu_enter_sleep(cpu, true);
 }
 
 void cpu_do_sev(cpu_t *cpu)
@@ -779,6 +802,8 @@ enum cpu_stop cpu_run(cpu_t *cpu, sim_cycles_t limit)
          * of the last instruction may have made one pending. */
         if (unlikely(cpu->cycles >= cpu->slice_limit))
             return cpu->stop = CPU_STOP_LIMIT;
+        if (unlikely(cpu->sleeping && cpu->sleep_held))
+            return cpu->stop = CPU_STOP_SLEEP; /* only the SoC wakes it */
         if (unlikely(cpu->exc_check)) {
             cpu->exc_check = false;
             int exc = armv7m_pending_exception(cpu);

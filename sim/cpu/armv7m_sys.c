@@ -744,9 +744,13 @@ void armv7m_exception_return(cpu_t *cpu, uint32_t exc_return)
     cpu->excl_valid = false;
     cpu->event_reg = true;
     if (to_thread && nested == 1 && (cpu->sys.scr & (1u << 1))) {
-        /* SLEEPONEXIT */
-        cpu->sleeping = true;
-        cpu->sleep_wfe = false;
+        /* SLEEPONEXIT; a pending interrupt is taken at once instead */
+        if (armv7m_wakeup_pending(cpu, false)) {
+            cpu->sleeping = true;
+            cpu->sleep_wfe = false;
+        } else {
+            cpu_enter_sleep(cpu, false);
+        }
     }
 }
 

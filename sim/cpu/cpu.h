@@ -40,6 +40,19 @@
  *   insn->cond; handlers never look at ITSTATE. B<cond> (T1/T3) evaluates its
  *   own condition with cpu_cond_pass().
  *
+ * Sleep and deep sleep
+ * - WFI, WFE and SLEEPONEXIT put the core to sleep (cpu->sleeping) when
+ *   nothing would wake it at once; the machine loop skips to the next event
+ *   and wakes the core when armv7m_wakeup_pending() says so.
+ * - With SCR.SLEEPDEEP set the SoC decides what the sleep means: once the
+ *   core has decided to sleep, on_deep_sleep() (if set) is called. The SoC
+ *   may then hold the core asleep (sleep_held: nothing but the SoC ends that
+ *   sleep, e.g. the STM32's Stop mode until an EXTI wake-up and its latency),
+ *   let it go on as an ordinary sleep, cancel the sleep (sleeping = false),
+ *   or request a reset (Standby). It may stop the core clock: a sleeping
+ *   core's cycle count stands still while its clock is at 0 Hz, and the core
+ *   resumes at the time the clock comes back (cpu_set_hz).
+ *
  * The CPU never sees host errors: undefined encodings decode to a handler
  * that raises UsageFault.UNDEFINSTR, and every memory access goes through
  * cpu_read()/cpu_write(), which turn MPU violations, bus errors and alignment
@@ -231,6 +244,7 @@ struct cpu {
     uint32_t sync_return;     /* its return address when it is not the insn itself (SVC) */
     bool sync_return_set;
     bool sleep_wfe;           /* the sleep came from WFE (wakes on events too) */
+    bool sleep_held;          /* deep sleep the SoC holds: only it ends the sleep (see top) */
     bool pc_written;          /* r[15] was written by the current instruction */
     sim_cycles_t slice_limit; /* cpu_run's limit, lowered when an MMIO access arms an earlier event */
     /* Conditions the run loop must look at between blocks, in one word so
@@ -251,6 +265,7 @@ struct cpu {
     /* --- timing --- */
     sim_clock_t *clk;         /* core clock (HCLK); NULL = fixed 'default_hz' */
     uint64_t hz;
+    bool clk_stopped;         /* the core clock is at 0 Hz (hz then reads 1) */
     sim_cycles_t clk_base_cycles; /* time = base_ns + (cycles - base_cycles) / hz */
     sim_time_t clk_base_ns;
     bool nonseq;              /* next fetch follows a branch or exception (line refill) */
@@ -264,6 +279,8 @@ struct cpu {
     void *trace_opaque;
     void (*on_sysreset)(void *opaque); /* AIRCR.SYSRESETREQ */
     void *on_sysreset_opaque;
+    void (*on_deep_sleep)(void *opaque, cpu_t *cpu); /* SLEEPDEEP sleep begins (see top) */
+    void *on_deep_sleep_opaque;
     unsigned num_irqs;        /* external interrupt lines implemented */
     unsigned prio_bits;       /* implemented priority bits (4 on STM32F4) */
     uint32_t cpuid;
@@ -438,6 +455,9 @@ void cpu_bx_write_pc(cpu_t *cpu, uint32_t addr);
 void cpu_do_bkpt(cpu_t *cpu, const insn_t *i, uint32_t imm8); /* semihosting/debugger/HardFault */
 void cpu_do_wfi(cpu_t *cpu);
 void cpu_do_wfe(cpu_t *cpu);
+/* The core goes to sleep (WFI, WFE or SLEEPONEXIT, with nothing pending that
+ * wakes it); with SCR.SLEEPDEEP the SoC's on_deep_sleep hook runs. */
+void cpu_enter_sleep(cpu_t *cpu, bool wfe);
 void cpu_do_sev(cpu_t *cpu);
 
 /* ---- memory (armv7m_cpu.c) ---- */
