@@ -278,22 +278,12 @@ static void gpio_edge(void *opaque, unsigned port, unsigned pin, bool level)
         stm32f4_exti_input(&s->exti, (int)pin, level);
 }
 
-/* The RTC's alarm and wakeup interrupts go to EXTI lines 17 and 22, and
- * each one is a wake-up event of the PWR (Standby). */
-static void rtc_alarm_line(void *opaque, int n, bool level)
+/* The RTC's alarm and wakeup interrupts go to EXTI lines 17 and 22 (n),
+ * and each one is a wake-up event of the PWR (Standby). */
+static void rtc_line(void *opaque, int n, bool level)
 {
     stm32f407_t *s = opaque;
-    (void)n;
-    stm32f4_exti_input(&s->exti, 17, level);
-    if (level)
-        wakeup_event(s);
-}
-
-static void rtc_wakeup_line(void *opaque, int n, bool level)
-{
-    stm32f407_t *s = opaque;
-    (void)n;
-    stm32f4_exti_input(&s->exti, 22, level);
+    stm32f4_exti_input(&s->exti, n, level);
     if (level)
         wakeup_event(s);
 }
@@ -667,13 +657,7 @@ static int ctl_wakeup_timing(void *dev, const char *name, const cJSON *value, ch
 {
     stm32f407_t *s = dev;
     (void)name;
-    const char *v = cJSON_GetStringValue(value);
-    if (!v || (strcmp(v, "typical") && strcmp(v, "max"))) {
-        snprintf(err, errlen, "expected \"typical\" or \"max\"");
-        return -1;
-    }
-    s->lp_max_timing = !strcmp(v, "max");
-    return 0;
+    return stm32f4_control_timing(value, &s->lp_max_timing, err, errlen);
 }
 
 static void add_controls(stm32f407_t *s)
@@ -870,8 +854,8 @@ static bool map_peripherals(stm32f407_t *s)
         s->gpio[k].edge_opaque = s;
     }
     irq_connect(&s->pwr.pvd_out, stm32f4_exti_input, &s->exti, 16);
-    irq_connect(&s->rtc.alarm_irq, rtc_alarm_line, s, 17);
-    irq_connect(&s->rtc.wakeup_irq, rtc_wakeup_line, s, 22);
+    irq_connect(&s->rtc.alarm_irq, rtc_line, s, 17);
+    irq_connect(&s->rtc.wakeup_irq, rtc_line, s, 22);
     irq_connect(&s->flash.irq, armv7m_nvic_irq_input, cpu, 4);
     irq_connect(&s->rcc.irq, armv7m_nvic_irq_input, cpu, 5);
     irq_connect(&s->rcc.css_nmi, css_nmi, s, 0);

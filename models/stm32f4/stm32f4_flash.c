@@ -687,13 +687,7 @@ static int set_timing(void *dev, const char *name, const cJSON *value, char *err
 {
     stm32f4_flash_t *s = dev;
     (void)name;
-    const char *v = cJSON_GetStringValue(value);
-    if (!v || (strcmp(v, "typical") && strcmp(v, "max"))) {
-        snprintf(err, errlen, "expected \"typical\" or \"max\"");
-        return -1;
-    }
-    s->timing_max = !strcmp(v, "max");
-    return 0;
+    return stm32f4_control_timing(value, &s->timing_max, err, errlen);
 }
 
 static int set_holdup(void *dev, const char *name, const cJSON *value, char *err, size_t errlen)

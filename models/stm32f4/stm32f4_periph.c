@@ -1,5 +1,6 @@
 /* Helpers shared by the STM32F4 peripheral models: see stm32f4_periph.h. */
 #include <stdio.h>
+#include <string.h>
 #include "stm32f4_periph.h"
 
 int stm32f4_regs_read(void *dev, uint32_t off, unsigned size, uint32_t *v)
@@ -38,5 +39,16 @@ int stm32f4_control_number(const cJSON *value, double min, double max, double *o
         return -1;
     }
     *out = value->valuedouble;
+    return 0;
+}
+
+int stm32f4_control_timing(const cJSON *value, bool *max, char *err, size_t errlen)
+{
+    const char *v = cJSON_GetStringValue(value);
+    if (!v || (strcmp(v, "typical") && strcmp(v, "max"))) {
+        snprintf(err, errlen, "expected \"typical\" or \"max\"");
+        return -1;
+    }
+    *max = !strcmp(v, "max");
     return 0;
 }

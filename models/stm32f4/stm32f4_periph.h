@@ -38,5 +38,7 @@ int stm32f4_control_bool(const cJSON *value, bool *out, char *err, size_t errlen
 /* Parse a JSON number control value within [min, max]. */
 int stm32f4_control_number(const cJSON *value, double min, double max, double *out, char *err,
                            size_t errlen);
+/* Parse a datasheet timing choice: "typical" (false) or "max" (true). */
+int stm32f4_control_timing(const cJSON *value, bool *max, char *err, size_t errlen);
 
 #endif
