@@ -469,6 +469,16 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
     }
 
     machine_reset(m, RESET_POWER_ON, RESET_CAUSE_POWER_ON);
+    if (c->flash_image) {
+        FILE *f = fopen(c->flash_image, "rb");
+        if (!f) {
+            snprintf(err, errlen, "flash image %s: %s", c->flash_image, strerror(errno));
+            goto fail;
+        }
+        fclose(f);
+        if (load_flash_file(m, c->flash_image, err, errlen))
+            goto fail;
+    }
     if (c->flash_path && load_flash_file(m, c->flash_path, err, errlen))
         goto fail;
     for (unsigned i = 0; i < c->nfirmware; i++) {
@@ -622,12 +632,17 @@ static cJSON *build_report(session_t *s, cJSON *netrep)
              s->stop == CPU_STOP_LOCKUP ? m->cpu->lockup_pc : m->cpu->r[15]);
     cJSON_AddStringToObject(r, "pc", pc);
     cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
-    for (unsigned i = 0; i < s->cfg.nfirmware; i++) {
+    for (unsigned i = 0; i <= s->cfg.nfirmware; i++) {
+        const char *path = i < s->cfg.nfirmware ? s->cfg.firmware[i].path : s->cfg.flash_image;
+        if (!path)
+            break;
         char hex[65];
-        session_file_sha256(s->cfg.firmware[i].path, hex);
+        session_file_sha256(path, hex);
         cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "file", base_name(s->cfg.firmware[i].path));
+        cJSON_AddStringToObject(f, "file", base_name(path));
         cJSON_AddStringToObject(f, "sha256", hex);
+        if (i == s->cfg.nfirmware)
+            cJSON_AddStringToObject(f, "kind", "flash image");
         cJSON_AddItemToArray(fw, f);
     }
     cJSON *h = cJSON_AddObjectToObject(r, "hashes");
