@@ -613,7 +613,21 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static cJSON *build_report(session_t *s, cJSON *netrep)
+/* Probe counts by name, taken while every model (the network's hosts too)
+ * still exists. */
+static cJSON *probe_counts(machine_t *m)
+{
+    cJSON *probes = NULL;
+    endpoint_t *e;
+    for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)); k++) {
+        if (!probes)
+            probes = cJSON_CreateObject();
+        cJSON_AddNumberToObject(probes, e->name, (double)e->probe->hits);
+    }
+    return probes;
+}
+
+static cJSON *build_report(session_t *s, cJSON *netrep, cJSON *probes)
 {
     machine_t *m = s->m;
     cJSON *r = cJSON_CreateObject();
@@ -665,13 +679,8 @@ static cJSON *build_report(session_t *s, cJSON *netrep)
         cJSON_DetachItemViaPointer(netrep, item);
         cJSON_AddItemToObject(r, item->string, item);
     }
-    cJSON *probes = NULL;
-    endpoint_t *e;
-    for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)); k++) {
-        if (!probes)
-            probes = cJSON_AddObjectToObject(r, "probes");
-        cJSON_AddNumberToObject(probes, e->name, (double)e->probe->hits);
-    }
+    if (probes)
+        cJSON_AddItemToObject(r, "probes", probes);
     if (s->report_hook)
         s->report_hook(s->report_hook_opaque, r);
     return r;
@@ -682,6 +691,7 @@ int session_finish(session_t *s)
     int code = s->exit_code;
     cJSON *netrep = cJSON_CreateObject();
     network_report(&s->net, netrep);
+    cJSON *probes = probe_counts(s->m);
     /* The capture is complete once the network is gone. */
     network_free(&s->net);
     memset(&s->net, 0, sizeof s->net);
@@ -689,7 +699,7 @@ int session_finish(session_t *s)
         session_file_sha256(s->cfg.pcap_path, s->pcap_sha256);
     if (s->cfg.flash_path && save_flash_file(s->m, s->cfg.flash_path))
         code = code ? code : 1;
-    cJSON *r = build_report(s, netrep);
+    cJSON *r = build_report(s, netrep, probes);
     cJSON_Delete(netrep);
     char *text = cJSON_Print(r);
     cJSON_Delete(r);
