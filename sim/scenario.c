@@ -105,6 +105,7 @@ struct scenario {
     bool failure_sometimes;
     uint64_t seed;
     char board[512];
+    char flash[512];          /* initial flash image ("" = none) */
     session_firmware_t firmware[SC_MAX_FIRMWARE];
     char fw_paths[SC_MAX_FIRMWARE][512];
     unsigned nfirmware;
@@ -313,7 +314,7 @@ static void resolve_path(const scenario_t *sc, const char *rel, char *out, size_
 static int parse_firmware(scenario_t *sc, parse_ctx_t *pc, const cJSON *fw)
 {
     if (!fw)
-        return perr(pc, "firmware", "missing (a file, or a list of files)");
+        return perr(pc, "firmware", "missing (a file, or a list of files; or give \"flash\")");
     const cJSON *list = fw;
     cJSON *tmp = NULL;
     if (cJSON_IsString(fw) || cJSON_IsObject(fw)) {
@@ -842,9 +843,9 @@ scenario_t *scenario_from_json(cJSON *json, const char *path, char *err, size_t 
     else
         snprintf(sc->dir, sizeof sc->dir, ".");
     parse_ctx_t pc = { path, err, errlen };
-    static const char *const keys[] = { "name", "description", "labels", "board", "firmware",
-                                        "seed", "max_time", "stop_on", "network", "timeline",
-                                        "expect", "expect_failure", "notes", NULL };
+    static const char *const keys[] = { "name", "description", "labels", "board", "flash",
+                                        "firmware", "seed", "max_time", "stop_on", "network",
+                                        "timeline", "expect", "expect_failure", "notes", NULL };
     if (!cJSON_IsObject(json)) {
         snprintf(err, errlen, "%s: a scenario is a JSON object", path);
         goto fail;
@@ -866,8 +867,23 @@ scenario_t *scenario_from_json(cJSON *json, const char *path, char *err, size_t 
         resolve_path(sc, board, sc->board, sizeof sc->board);
     else
         snprintf(sc->board, sizeof sc->board, "%s", board);
-    if (parse_firmware(sc, &pc, field(json, "firmware")))
+    char flash[512];
+    int fr = get_text(&pc, json, "flash", "scenario", flash, sizeof flash, false);
+    if (fr < 0)
         goto fail;
+    if (fr == 0) {
+        resolve_path(sc, flash, sc->flash, sizeof sc->flash);
+        struct stat fst;
+        if (stat(sc->flash, &fst) || !S_ISREG(fst.st_mode)) {
+            perr(&pc, "flash", "no flash image %s", sc->flash);
+            goto fail;
+        }
+    }
+    if (fr == 0 && !field(json, "firmware")) {
+        sc->nfirmware = 0; /* the flash image holds the firmware */
+    } else if (parse_firmware(sc, &pc, field(json, "firmware"))) {
+        goto fail;
+    }
     const cJSON *v;
     sc->seed = 1;
     if ((v = field(json, "seed")) && (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
@@ -964,6 +980,7 @@ const cJSON *scenario_json(const scenario_t *sc) { return sc->json; }
 void scenario_session_config(scenario_t *sc, session_config_t *c)
 {
     c->board = sc->board;
+    c->flash_image = sc->flash[0] ? sc->flash : NULL;
     for (unsigned i = 0; i < sc->nfirmware; i++)
         c->firmware[i] = sc->firmware[i];
     c->nfirmware = sc->nfirmware;
@@ -1810,11 +1827,15 @@ int scenario_write_replay(const char *path, const scenario_t *sc, uint64_t seed,
     session_config_init(&c);
     scenario_session_config((scenario_t *)sc, &c);
     cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
-    for (unsigned i = 0; i < c.nfirmware; i++) {
+    for (unsigned i = 0; i <= c.nfirmware; i++) {
+        /* the firmware files, then the initial flash image if there is one */
+        const char *file = i < c.nfirmware ? c.firmware[i].path : c.flash_image;
+        if (!file)
+            break;
         cJSON *f = cJSON_CreateObject();
         char hex[65];
-        session_file_sha256(c.firmware[i].path, hex);
-        scenario_abs_path(c.firmware[i].path, ap, sizeof ap);
+        session_file_sha256(file, hex);
+        scenario_abs_path(file, ap, sizeof ap);
         cJSON_AddStringToObject(f, "path", ap);
         cJSON_AddStringToObject(f, "sha256", hex);
         cJSON_AddItemToArray(fw, f);

@@ -469,6 +469,16 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
     }
 
     machine_reset(m, RESET_POWER_ON, RESET_CAUSE_POWER_ON);
+    if (c->flash_image) {
+        FILE *f = fopen(c->flash_image, "rb");
+        if (!f) {
+            snprintf(err, errlen, "flash image %s: %s", c->flash_image, strerror(errno));
+            goto fail;
+        }
+        fclose(f);
+        if (load_flash_file(m, c->flash_image, err, errlen))
+            goto fail;
+    }
     if (c->flash_path && load_flash_file(m, c->flash_path, err, errlen))
         goto fail;
     for (unsigned i = 0; i < c->nfirmware; i++) {
@@ -603,7 +613,21 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static cJSON *build_report(session_t *s, cJSON *netrep)
+/* Probe counts by name, taken while every model (the network's hosts too)
+ * still exists. */
+static cJSON *probe_counts(machine_t *m)
+{
+    cJSON *probes = NULL;
+    endpoint_t *e;
+    for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)); k++) {
+        if (!probes)
+            probes = cJSON_CreateObject();
+        cJSON_AddNumberToObject(probes, e->name, (double)e->probe->hits);
+    }
+    return probes;
+}
+
+static cJSON *build_report(session_t *s, cJSON *netrep, cJSON *probes)
 {
     machine_t *m = s->m;
     cJSON *r = cJSON_CreateObject();
@@ -622,12 +646,17 @@ static cJSON *build_report(session_t *s, cJSON *netrep)
              s->stop == CPU_STOP_LOCKUP ? m->cpu->lockup_pc : m->cpu->r[15]);
     cJSON_AddStringToObject(r, "pc", pc);
     cJSON *fw = cJSON_AddArrayToObject(r, "firmware");
-    for (unsigned i = 0; i < s->cfg.nfirmware; i++) {
+    for (unsigned i = 0; i <= s->cfg.nfirmware; i++) {
+        const char *path = i < s->cfg.nfirmware ? s->cfg.firmware[i].path : s->cfg.flash_image;
+        if (!path)
+            break;
         char hex[65];
-        session_file_sha256(s->cfg.firmware[i].path, hex);
+        session_file_sha256(path, hex);
         cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "file", base_name(s->cfg.firmware[i].path));
+        cJSON_AddStringToObject(f, "file", base_name(path));
         cJSON_AddStringToObject(f, "sha256", hex);
+        if (i == s->cfg.nfirmware)
+            cJSON_AddStringToObject(f, "kind", "flash image");
         cJSON_AddItemToArray(fw, f);
     }
     cJSON *h = cJSON_AddObjectToObject(r, "hashes");
@@ -650,13 +679,8 @@ static cJSON *build_report(session_t *s, cJSON *netrep)
         cJSON_DetachItemViaPointer(netrep, item);
         cJSON_AddItemToObject(r, item->string, item);
     }
-    cJSON *probes = NULL;
-    endpoint_t *e;
-    for (unsigned k = 0; (e = machine_find_endpoint_kind(m, EP_PROBE, k)); k++) {
-        if (!probes)
-            probes = cJSON_AddObjectToObject(r, "probes");
-        cJSON_AddNumberToObject(probes, e->name, (double)e->probe->hits);
-    }
+    if (probes)
+        cJSON_AddItemToObject(r, "probes", probes);
     if (s->report_hook)
         s->report_hook(s->report_hook_opaque, r);
     return r;
@@ -667,6 +691,7 @@ int session_finish(session_t *s)
     int code = s->exit_code;
     cJSON *netrep = cJSON_CreateObject();
     network_report(&s->net, netrep);
+    cJSON *probes = probe_counts(s->m);
     /* The capture is complete once the network is gone. */
     network_free(&s->net);
     memset(&s->net, 0, sizeof s->net);
@@ -674,7 +699,7 @@ int session_finish(session_t *s)
         session_file_sha256(s->cfg.pcap_path, s->pcap_sha256);
     if (s->cfg.flash_path && save_flash_file(s->m, s->cfg.flash_path))
         code = code ? code : 1;
-    cJSON *r = build_report(s, netrep);
+    cJSON *r = build_report(s, netrep, probes);
     cJSON_Delete(netrep);
     char *text = cJSON_Print(r);
     cJSON_Delete(r);

@@ -52,6 +52,7 @@ typedef struct session_config {
     session_firmware_t firmware[SESSION_MAX_FIRMWARE];
     unsigned nfirmware;
     const char *flash_path;           /* --flash: load, and save back at the end */
+    const char *flash_image;          /* initial flash contents, loaded only (a scenario's) */
     uint64_t seed;
     sim_time_t max_time;
     const char *trace_path, *report_path, *uart_log_path, *pcap_path;

@@ -110,6 +110,22 @@ s.sendall(b"\x03")
 acks, body = read_packet(s)
 expect(f"Ctrl-C stops the target with SIGINT (got {body!r})", body is not None and body.startswith(b"T02"))
 s.sendall(b"+")
+# a read watchpoint (4 bytes) and an access watchpoint (1 byte, inside the
+# word) on the flag the busy loop reads: each stops with its kind and address
+for z, size, kind in ((b"3", 4, b"rwatch"), (b"4", 1, b"awatch")):
+    addr = spin_addr + (1 if size == 1 else 0)
+    s.sendall(frame(b"Z%s,%x,%x" % (z, addr, size)))
+    acks, body = read_packet(s)
+    s.sendall(b"+")
+    expect(f"Z{z.decode()} accepted", body == b"OK")
+    s.sendall(frame(b"c"))
+    acks, body = read_packet(s)
+    s.sendall(b"+")
+    expect(f"{kind.decode()} stop (got {body!r})",
+           body is not None and body.startswith(b"T05") and kind + b":" in body)
+    s.sendall(frame(b"z%s,%x,%x" % (z, addr, size)))
+    acks, body = read_packet(s)
+    s.sendall(b"+")
 # drop the connection; a new client gets a working stub
 s.close()
 time.sleep(0.2)

@@ -122,6 +122,20 @@ START_TEST(firmware_forms)
                                         "\"missing.elf\" }"), "x.json", err, sizeof err);
     ck_assert_ptr_null(sc);
     ck_assert_ptr_nonnull(strstr(err, "firmware[0]: no firmware file missing.elf"));
+    sc = scenario_from_json(cJSON_Parse("{ \"name\": \"t\", \"board\": \"b\", \"flash\": "
+                                        "\"no-flash.bin\" }"), "x.json", err, sizeof err);
+    ck_assert_ptr_null(sc);
+    ck_assert_ptr_nonnull(strstr(err, "x.json: flash: no flash image no-flash.bin"));
+    snprintf(text, sizeof text, "{ \"name\": \"t\", \"board\": \"b\", \"flash\": \"%s\" }",
+             fw_path);
+    sc = scenario_from_json(cJSON_Parse(text), "x.json", err, sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    session_config_t c;
+    session_config_init(&c);
+    scenario_session_config(sc, &c);
+    ck_assert_str_eq(c.flash_image, fw_path);
+    ck_assert_uint_eq(c.nfirmware, 0);
+    scenario_free(sc);
     sc = scenario_from_json(cJSON_Parse("{ \"name\": \"bad name\", \"board\": \"b\" }"), "x.json",
                             err, sizeof err);
     ck_assert_ptr_null(sc);
