@@ -1055,6 +1055,8 @@ static void stm32f407_reset(void *inst, enum reset_kind kind)
 {
     stm32f407_t *s = inst;
     bool from_standby = s->lp_mode == STM32F407_STANDBY;
+    if (kind == RESET_POWER_CUT && s->lp_mode != STM32F407_RUN)
+        stm32f4_rcc_exit_stop(&s->rcc); /* the core's time base restarts at the cut */
     s->lp_mode = STM32F407_RUN;
     sched_cancel(s->ctx.sched, &s->lp_ev);
     if (kind == RESET_POWER_CUT) {

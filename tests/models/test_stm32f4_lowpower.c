@@ -351,6 +351,32 @@ START_TEST(option_bytes_reset_instead_of_low_power)
 }
 END_TEST
 
+static void nothing(void *opaque)
+{
+    (void)opaque;
+}
+
+START_TEST(power_cut_in_stop_keeps_the_core_on_time)
+{
+    static sched_event_t off_board; /* the network goes on while the board is off */
+    sched_event_init(&off_board, "test.off-board", nothing, NULL);
+    clock_168mhz();
+    deep_sleep_by_wfi(0);
+    ck_assert_int_eq(soc->lp_mode, STM32F407_STOP);
+    run_to(m->sched.now + SIM_MS(300));
+    machine_power_cut(m, SIM_MS(400));
+    sched_after(&m->sched, &off_board, SIM_MS(100));
+    sim_time_t until = m->sched.now + SIM_MS(500);
+    run_to(until);
+    ck_assert_uint_eq(m->sched.now, until);
+    ck_assert_int_eq(soc->lp_mode, STM32F407_RUN);
+    ck_assert_uint_eq(m->power_cuts, 1);
+    /* the core restarted with the power, on time (it runs "wfi" again) */
+    sim_time_t t = cpu_time_of(m->cpu, m->cpu->cycles);
+    ck_assert_uint_le(t > m->sched.now ? t - m->sched.now : m->sched.now - t, SIM_US(1));
+}
+END_TEST
+
 int main(void)
 {
     const TTest *tests[] = {
@@ -359,6 +385,7 @@ int main(void)
         stop_refused_while_a_line_is_pending, stop_with_dbg_stop_runs_on_hsi,
         standby_powers_down_and_wakes_on_wkup, standby_without_bre_and_with_wuf,
         standby_ended_by_iwdg_and_nrst, option_bytes_reset_instead_of_low_power,
+        power_cut_in_stop_keeps_the_core_on_time,
     };
     return run_suite("stm32f4_lowpower", tests, ARRAY_SIZE(tests));
 }
