@@ -11,7 +11,8 @@
  * WUTR and WUCKSEL only while WUTWF is set; SHIFTR only with SHPF clear.
  * Flag changes that cross into the RTCCLK domain land 2 RTCCLK cycles
  * later (INITF after INIT, ALRxWF/WUTWF after the enable clears, RSF after
- * a shadow copy), and the calendar restarts 4 cycles after INIT clears:
+ * a shadow copy: once the clock runs after a reset, and after software
+ * writes 0 to it), and the calendar restarts 4 cycles after INIT clears:
  * with no RTCCLK (RCC_BDCR.RTCEN clear, the LSI off after a system reset)
  * they never land, as on the chip. The calendar counts RTCCLK through the
  * asynchronous (PREDIV_A + 1) and synchronous (PREDIV_S + 1) prescalers:

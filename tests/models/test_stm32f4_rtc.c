@@ -3,7 +3,8 @@
  * initialization mode handshake in RTCCLK cycles, the BCD calendar (leap
  * year, 12-hour format, a day of virtual time), shadow registers, alarms
  * with masks and sub-seconds, the wakeup timer, both interrupts through the
- * EXTI, and what survives a system reset, BDRST and a power cut.
+ * EXTI, RSF coming up by itself, and what survives a system reset, BDRST
+ * and a power cut.
  *
  * Clocks: the LSI at its typical 32000 Hz (one cycle 31.25 us) with
  * PRER = 127/249, 128 * 250 = 32000: one calendar second per second, one
@@ -356,10 +357,29 @@ START_TEST(power_cut_without_battery)
 }
 END_TEST
 
+/* The shadow registers are copied every 2 RTCCLK cycles: RSF comes up by
+ * itself once the clock runs after a backup-domain reset, and after any
+ * write of 0 to it, even while it is already 0 (HAL_RTC_WaitForSynchro). */
+START_TEST(rsf_after_first_clock_and_any_clear)
+{
+    rtc_on_lsi();
+    ck_assert_uint_eq(rd(ISR) & ISR_RSF, 0);
+    run_ns(SIM_NS(62500));                            /* 2 cycles of 32 kHz */
+    ck_assert_uint_eq(rd(ISR) & ISR_RSF, ISR_RSF);
+    unlock();
+    wr(ISR, ~ISR_RSF & ~ISR_INIT);
+    ck_assert_uint_eq(rd(ISR) & ISR_RSF, 0);
+    wr(ISR, ~ISR_RSF & ~ISR_INIT);                    /* again, while it is 0 */
+    run_ns(SIM_NS(62500));
+    ck_assert_uint_eq(rd(ISR) & ISR_RSF, ISR_RSF);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *tests[] = { reset_values_and_protection, init_handshake_and_calendar,
                              shadow_registers, alarms_through_exti, wakeup_timer,
-                             resets_and_power_cuts, power_cut_without_battery };
+                             resets_and_power_cuts, power_cut_without_battery,
+                             rsf_after_first_clock_and_any_clear };
     return run_suite("stm32f4_rtc", tests, ARRAY_SIZE(tests));
 }
