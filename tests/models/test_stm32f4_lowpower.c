@@ -1,12 +1,12 @@
 /*
  * STM32F4 low-power modes through the core's deep sleep: Stop (clocks,
  * registers kept, EXTI wake-up in interrupt and event mode, the datasheet
- * latencies by LPDS/FPDS, the clock after wake-up, entry refused while a
- * line is pending, DBG_STOP), Standby (what loses power, WKUP and its
+ * latencies by LPDS/FPDS, the clock after wake-up, SLEEPONEXIT, entry
+ * refused while a line is pending, DBG_STOP), Standby (what loses power, WKUP and its
  * pull-down, the exit reset with SBF/WUF and no reset flag, backup SRAM
  * with and without BRE, NRST and IWDG endings, entry with WUF set), the
  * low-power management reset of the option bytes, and the core's time base
- * while its clock is stopped. A few Thumb instructions in flash are the
+ * while its clock is stopped (across a power cut too). A few Thumb instructions in flash are the
  * program; the test plays the rest of the firmware through the bus.
  */
 #include "stm32f4_fixture.h"
@@ -191,6 +191,25 @@ START_TEST(stop_wfi_and_wfe_wake_up_sources)
     ck_assert(!m->cpu->sleeping);
     ck_assert_uint_eq(m->cpu->r[15], CODE + 6);       /* past the second WFE, in the loop */
     ck_assert_uint_eq(rd(EXTI + 0x14), 0);
+}
+END_TEST
+
+/* SLEEPONEXIT with SLEEPDEEP: the return from the last handler enters Stop. */
+START_TEST(stop_on_exit_from_a_handler)
+{
+    static const uint16_t thread[] = { LOOP };
+    program(thread, 1);
+    wr_le32(soc->flash_mem + 4 * EXC_PENDSV, (HANDLER + 0x10) | 1);
+    wr_le16(soc->flash_mem + (HANDLER + 0x10 - 0x08000000u), 0x4770); /* bx lr */
+    cpu_reset(m->cpu);
+    set_bits(RCC_APB1ENR, 1u << 28);
+    wr(SCB_SCR, 4 | 2);                               /* SLEEPDEEP, SLEEPONEXIT */
+    armv7m_set_pending(m->cpu, EXC_PENDSV);
+    run_to(m->sched.now + SIM_US(5));
+    ck_assert_int_eq(soc->lp_mode, STM32F407_STOP);
+    ck_assert_uint_eq(m->cpu->ipsr, 0);
+    ck_assert(m->cpu->sleep_held);
+    ck_assert_uint_eq(hits("mcu.pwr.stop"), 1);
 }
 END_TEST
 
@@ -382,7 +401,8 @@ int main(void)
     const TTest *tests[] = {
         stop_stops_the_clocks, stop_wakes_on_exti_after_the_latency,
         stop_latency_by_regulator_and_flash, stop_wfi_and_wfe_wake_up_sources,
-        stop_refused_while_a_line_is_pending, stop_with_dbg_stop_runs_on_hsi,
+        stop_on_exit_from_a_handler, stop_refused_while_a_line_is_pending,
+        stop_with_dbg_stop_runs_on_hsi,
         standby_powers_down_and_wakes_on_wkup, standby_without_bre_and_with_wuf,
         standby_ended_by_iwdg_and_nrst, option_bytes_reset_instead_of_low_power,
         power_cut_in_stop_keeps_the_core_on_time,
