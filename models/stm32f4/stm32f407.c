@@ -526,6 +526,10 @@ static void enter_stop(stm32f407_t *s, cpu_t *cpu)
         cpu->sleeping = false;
         return;
     }
+    if (stm32f4_flash_reset_on_stop(&s->flash)) {
+        machine_request_reset(s->m, RESET_CAUSE_LOW_POWER);
+        return;
+    }
     bool dbg = stm32f4_dbgmcu_debug_stop(&s->dbgmcu);
     stm32f4_rcc_enter_stop(&s->rcc, dbg);
     probe_hit(&s->probe_stop);
@@ -537,6 +541,10 @@ static void enter_stop(stm32f407_t *s, cpu_t *cpu)
 
 static void enter_standby(stm32f407_t *s, cpu_t *cpu)
 {
+    if (stm32f4_flash_reset_on_standby(&s->flash)) {
+        machine_request_reset(s->m, RESET_CAUSE_LOW_POWER);
+        return;
+    }
     s->lp_mode = STM32F407_STANDBY;
     cpu->sleep_held = true;
     stm32f4_pwr_enter_standby(&s->pwr);
@@ -554,16 +562,12 @@ static void enter_standby(stm32f407_t *s, cpu_t *cpu)
 }
 
 /* The core sleeps with SCR.SLEEPDEEP: Stop (PDDS = 0) or Standby (PDDS =
- * 1), or the low-power management reset the option bytes ask for. */
+ * 1); a successful entry is a low-power management reset instead when the
+ * option bit nRST_STOP / nRST_STDBY is 0. */
 static void deep_sleep(void *opaque, cpu_t *cpu)
 {
     stm32f407_t *s = opaque;
-    bool standby = stm32f4_pwr_standby_selected(&s->pwr);
-    if (standby ? stm32f4_flash_reset_on_standby(&s->flash) : stm32f4_flash_reset_on_stop(&s->flash)) {
-        machine_request_reset(s->m, RESET_CAUSE_LOW_POWER);
-        return;
-    }
-    if (standby)
+    if (stm32f4_pwr_standby_selected(&s->pwr))
         enter_standby(s, cpu);
     else
         enter_stop(s, cpu);
