@@ -43,6 +43,17 @@ enum {
     BUS_F_NODMA = 1 << 1,   /* not reachable by DMA masters (CCM RAM) */
 };
 
+/* Erase geometry of a flash array, told to debuggers so `load` erases whole
+ * sectors the way a probe does: runs of equal-sized sectors from the base. */
+typedef struct bus_flash_run {
+    uint32_t size, count;
+} bus_flash_run_t;
+
+typedef struct bus_flash_geom {
+    unsigned nruns;
+    bus_flash_run_t run[4];
+} bus_flash_geom_t;
+
 typedef struct bus_region {
     const char *name;
     enum bus_region_kind kind;
@@ -53,6 +64,7 @@ typedef struct bus_region {
     unsigned flags;
     unsigned wait_states;     /* extra cycles per access */
     bool direct;              /* RAM/ROM reads served from 'host' (false: via ops->read) */
+    const bus_flash_geom_t *erase_geom; /* ROM: sectors of a flash array (NULL: not one) */
     unsigned index;           /* private: position in bus->regions */
     bool dev_owned;           /* private: 'dev' was allocated by the bus (windows) */
 } bus_region_t;

@@ -180,7 +180,9 @@ static const char *target_xml(void)
 }
 
 /* Memory map for GDB: RAM and devices as "ram" (so x/ works on registers),
- * ROM as "flash" (so `load` erases and programs it). */
+ * a flash array as "flash" with its real sectors (so `load` erases whole
+ * sectors through vFlashErase, as a probe does), ROM without a write path
+ * as "rom". */
 static size_t memory_map(machine_t *m, char *out, size_t outlen)
 {
     size_t n = (size_t)snprintf(out, outlen, "<?xml version=\"1.0\"?>\n<!DOCTYPE memory-map "
@@ -198,15 +200,27 @@ static size_t memory_map(machine_t *m, char *out, size_t outlen)
         }
     for (unsigned k = 0; k < cnt && n < outlen; k++) {
         const bus_region_t *r = sorted[k];
-        if (r->kind == BUS_ROM && r->size >= 0x4000)
+        const bus_flash_geom_t *g = r->kind == BUS_ROM ? r->erase_geom : NULL;
+        uint64_t at = r->base, end = (uint64_t)r->base + r->size;
+        for (unsigned j = 0; g && j < g->nruns && at < end && n < outlen; j++) {
+            uint64_t len = (uint64_t)g->run[j].size * g->run[j].count;
+            if (len > end - at)
+                len = end - at;
             n += (size_t)snprintf(out + n, outlen - n,
-                                  "<memory type=\"flash\" start=\"0x%x\" length=\"0x%x\">"
-                                  "<property name=\"blocksize\">0x4000</property></memory>\n",
-                                  r->base, r->size);
-        else
-            n += (size_t)snprintf(out + n, outlen - n,
-                                  "<memory type=\"ram\" start=\"0x%x\" length=\"0x%x\"/>\n",
-                                  r->base, r->size);
+                                  "<memory type=\"flash\" start=\"0x%llx\" length=\"0x%llx\">"
+                                  "<property name=\"blocksize\">0x%x</property></memory>\n",
+                                  (unsigned long long)at, (unsigned long long)len,
+                                  g->run[j].size);
+            at += len;
+        }
+        if (at >= end || n >= outlen)
+            continue;
+        /* ROM that nothing can write on the chip (system memory, option
+         * bytes) is read-only to the debugger too */
+        n += (size_t)snprintf(out + n, outlen - n,
+                              "<memory type=\"%s\" start=\"0x%llx\" length=\"0x%llx\"/>\n",
+                              r->kind == BUS_ROM && !r->ops ? "rom" : "ram",
+                              (unsigned long long)at, (unsigned long long)(end - at));
     }
     if (n < outlen)
         n += (size_t)snprintf(out + n, outlen - n, "</memory-map>\n");

@@ -673,10 +673,17 @@ static int otp_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 
 static const bus_ops_t otp_ops = { otp_read, otp_write };
 
+/* sector_kib as runs, for the debugger's memory map */
+static const bus_flash_geom_t flash_geom = {
+    3, { { 16u << 10, 4 }, { 64u << 10, 1 }, { 128u << 10, 7 } }
+};
+
 bool stm32f4_flash_map(stm32f4_flash_t *s, bus_t *bus)
 {
     s->region = bus_map_rom(bus, "flash", STM32F4_FLASH_BASE, STM32F4_FLASH_SIZE, s->mem,
                             &array_ops, s, 0, 0);
+    if (s->region)
+        s->region->erase_geom = &flash_geom;
     bus_region_t *otp = bus_map_rom(bus, "otp/uid", STM32F4_OTP_BASE, 0x400, s->otp, &otp_ops, s, 0, 0);
     return s->region && otp;
 }

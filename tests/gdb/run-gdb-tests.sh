@@ -65,12 +65,16 @@ felf=$(dirname "$elf")/../stm32/clock.elf
     >"$tmp/sim3.out" 2>"$tmp/sim3.err" &
 sim=$!
 sleep 0.3
-timeout 60 gdb-multiarch -nx -batch -ex "target remote 127.0.0.1:$port3" -ex "load" \
-    -ex "compare-sections" -ex "monitor link down" -ex "monitor link up" -ex "kill" \
+timeout 60 gdb-multiarch -nx -batch -ex "target remote 127.0.0.1:$port3" -ex "info mem" -ex "load" \
+    -ex "compare-sections" -ex "set {int}0x1fff0000 = 5" -ex "monitor link down" -ex "monitor link up" -ex "kill" \
     "$felf" >"$tmp/gdb3.out" 2>&1
 wait $sim
 fpass=0; ffail=0
-for pat in "Loading section" "matched" "link lan down at" "link lan up at"; do
+# the memory map gives the real sectors (16, 64, 128 KiB) and keeps the
+# system memory read-only
+for pat in "0x08000000 0x08010000 flash blocksize 0x4000" "0x08010000 0x08020000 flash blocksize 0x10000" \
+    "0x08020000 0x08100000 flash blocksize 0x20000" "Cannot access memory at address 0x1fff0000" \
+    "Loading section" "matched" "link lan down at" "link lan up at"; do
     if grep -q "$pat" "$tmp/gdb3.out"; then fpass=$((fpass+1)); else
         echo "FAIL gdb-flash: expected '$pat'"; ffail=$((ffail+1)); fi
 done
