@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "gdbstub.h"
+#include "hostsock.h"
 #include "log.h"
 
 #define REG_XPSR 16
@@ -872,44 +873,15 @@ int gdb_stub_open(gdb_stub_t *g, machine_t *m, const char *spec, char *err, size
         g->fd_out = 1;
         return 0;
     }
-    const char *colon = strrchr(spec, ':');
-    char host[256] = "127.0.0.1";
-    const char *port = spec;
-    if (colon) {
-        size_t hl = (size_t)(colon - spec);
-        if (hl >= sizeof host) {
-            snprintf(err, errlen, "--gdb %s: host name too long", spec);
-            return -1;
-        }
-        memcpy(host, spec, hl);
-        host[hl] = 0;
-        port = colon + 1;
-    }
-    char *pe;
-    long pn = strtol(port, &pe, 10);
-    if (*pe || pn < 0 || pn > 65535 || pe == port) {
-        snprintf(err, errlen, "--gdb %s: expected PORT, HOST:PORT or stdio", spec);
+    char msg[400];
+    int fd = hostsock_listen("--gdb", spec, msg, sizeof msg);
+    if (fd < 0) {
+        if (strstr(msg, "expected PORT"))
+            snprintf(err, errlen, "--gdb %s: expected PORT, HOST:PORT or stdio", spec);
+        else
+            snprintf(err, errlen, "%s", msg);
         return -1;
     }
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE };
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc) {
-        snprintf(err, errlen, "--gdb %s: %s", spec, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-        bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 1)) {
-        snprintf(err, errlen, "--gdb %s: %s", spec, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
     g->listen_fd = fd;
     return 0;
 }
@@ -928,11 +900,9 @@ static bool accept_client(gdb_stub_t *g)
     if (g->listen_fd < 0)
         return false;
     log_msg(LOG_INFO, "gdb", "waiting for a GDB connection");
-    int fd = accept(g->listen_fd, NULL, NULL);
+    int fd = hostsock_accept(g->listen_fd, 0);
     if (fd < 0)
         return false;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     g->fd_in = g->fd_out = fd;
     g->noack = false;
     g->rx_len = 0;

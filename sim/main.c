@@ -104,6 +104,10 @@ static void usage(FILE *f)
             "  --record FILE         write a replay file of the run, with every outside input\n"
             "                        (console, debugger fault commands) and its virtual time\n"
             "  --console UART        the terminal types into that UART (e.g. mcu.usart2)\n"
+            "  --uart-socket UART=[HOST:]PORT[,wait]  that UART on a TCP socket (telnet, nc):\n"
+            "                        what a client sends is typed into it, recorded like the\n"
+            "                        console; its output goes to the client; ,wait holds the\n"
+            "                        start until a client connects\n"
             "  --uart-input UART=FILE  bytes of FILE arrive on that UART's receive line\n"
             "                        (e.g. mcu.usart2=input.txt), at the line's character rate\n"
             "  --gdb PORT|HOST:PORT|stdio  serve the GDB remote protocol; the target runs and\n"
@@ -120,7 +124,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
 {
     enum { O_BOARD = 256, O_FIRMWARE, O_FORMAT, O_BASE, O_MAXTIME, O_SEED, O_TRACE, O_REPORT,
            O_UARTLOG, O_FLASH, O_SHROOT, O_NOSH, O_QUIET, O_HELP, O_GDB, O_WAIT, O_UARTIN, O_PCAP, O_SERVE, O_SERVENET,
-           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_LIVE, O_LIVEFWD,
+           O_NETWORK, O_STOPON, O_SCENARIO, O_OUT, O_RECORD, O_CONSOLE, O_UARTSOCK, O_LIVE, O_LIVEFWD,
            O_LIVEREC, O_LIVEREP, O_TAP, O_SHCMD };
     static const struct option longopts[] = {
         { "board", required_argument, NULL, O_BOARD },
@@ -153,6 +157,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         { "out", required_argument, NULL, O_OUT },
         { "record", required_argument, NULL, O_RECORD },
         { "console", required_argument, NULL, O_CONSOLE },
+        { "uart-socket", required_argument, NULL, O_UARTSOCK },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
         { 0, 0, 0, 0 },
@@ -241,6 +246,7 @@ static int parse_run_args(int argc, char **argv, run_opts_t *o)
         case O_OUT: o->out_dir = optarg; break;
         case O_RECORD: o->record = optarg; break;
         case O_CONSOLE: o->c.console_uart = optarg; break;
+        case O_UARTSOCK: o->c.uart_socket = optarg; break;
         case O_STOPON:
             if (!*optarg || strlen(optarg) > 256) {
                 fprintf(stderr, "glitchbox: --stop-on needs a text of 1 to 256 bytes\n");
@@ -394,6 +400,7 @@ static int run_scenario(run_opts_t *o, scenario_t *sc)
     ro.gdb = o->gdb;
     ro.quiet = o->c.quiet;
     ro.console_uart = o->c.console_uart;
+    ro.uart_socket = o->c.uart_socket;
     ro.record_path = o->record;
     if (o->record && !o->out_dir) {
         /* a replay checks the pcap too, so a recorded run always writes one */

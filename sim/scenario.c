@@ -1891,6 +1891,7 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
         c.pcap_path = pcap;
     }
     c.console_uart = o->console_uart;
+    c.uart_socket = o->uart_socket;
     c.inputs = o->inputs;
     c.record_inputs = o->record_path != NULL;
     sim_time_t limit = c.max_time;

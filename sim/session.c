@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include "session.h"
 #include "units.h"
 #include "gdbstub.h"
+#include "hostsock.h"
 #include "log.h"
 #include "models/net/netconfig.h"
 
@@ -121,6 +123,12 @@ static void console_out(void *opaque, const char *source, const uint8_t *buf, si
         stop_on_scan(s, buf, len);
     if (s->console_hook)
         s->console_hook(s->console_hook_opaque, buf, len);
+    /* a client too slow to take it loses output, never the run its time */
+    if (s->usock_fd >= 0 && source && !strcmp(source, s->usock_source) &&
+        send(s->usock_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
+        close(s->usock_fd);
+        s->usock_fd = -1;
+    }
 }
 
 static void guest_exit(void *opaque, int code)
@@ -282,6 +290,84 @@ static void console_poll(void *opaque, input_log_t *il)
         s->console_eof = true;
 }
 
+/* The UART's socket: a client connects (one at a time), what it sends is
+ * typed into the UART through the input log. */
+static void uart_socket_poll(session_t *s, input_log_t *il)
+{
+    if (s->usock_fd < 0) {
+        s->usock_fd = hostsock_accept(s->usock_listen, 1);
+        if (s->usock_fd >= 0)
+            log_msg(LOG_INFO, "uart", "%s: client connected", s->usock_uart);
+        return;
+    }
+    uint8_t buf[256];
+    ssize_t n = recv(s->usock_fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+        inputlog_submit_uart(il, s->usock_uart, buf, (size_t)n);
+    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close(s->usock_fd);
+        s->usock_fd = -1;
+        log_msg(LOG_INFO, "uart", "%s: client gone; waiting for the next", s->usock_uart);
+    }
+}
+
+/* Every tick of a live run: the terminal and the UART socket. */
+static void live_poll(void *opaque, input_log_t *il)
+{
+    session_t *s = opaque;
+    if (s->cfg.console_uart)
+        console_poll(s, il);
+    if (s->usock_listen >= 0)
+        uart_socket_poll(s, il);
+}
+
+static int setup_uart_socket(session_t *s, const char *spec, char *err, size_t errlen,
+                             int *status)
+{
+    const char *eq = strchr(spec, '=');
+    char addr[300];
+    if (!eq || (size_t)(eq - spec) >= sizeof s->usock_uart || strlen(eq + 1) >= sizeof addr) {
+        snprintf(err, errlen, "--uart-socket %s: expected UART=[HOST:]PORT[,wait]", spec);
+        *status = EXIT_USAGE;
+        return -1;
+    }
+    memcpy(s->usock_uart, spec, (size_t)(eq - spec));
+    s->usock_uart[eq - spec] = 0;
+    endpoint_t *e = machine_find_endpoint(s->m, s->usock_uart);
+    if (!e || e->kind != EP_UART) {
+        snprintf(err, errlen, "--uart-socket: the board has no UART '%s'", s->usock_uart);
+        *status = EXIT_USAGE;
+        return -1;
+    }
+    const char *dot = strrchr(e->name, '.');
+    s->usock_source = dot ? dot + 1 : e->name;
+    snprintf(addr, sizeof addr, "%s", eq + 1);
+    char *comma = strchr(addr, ',');
+    bool wait = false;
+    if (comma) {
+        if (strcmp(comma, ",wait")) {
+            snprintf(err, errlen, "--uart-socket %s: unknown option '%s' (only ,wait)", spec,
+                     comma + 1);
+            *status = EXIT_USAGE;
+            return -1;
+        }
+        *comma = 0;
+        wait = true;
+    }
+    s->usock_listen = hostsock_listen("--uart-socket", addr, err, errlen);
+    if (s->usock_listen < 0) {
+        *status = EXIT_USAGE;
+        return -1;
+    }
+    if (wait) {
+        log_msg(LOG_INFO, "uart", "%s: waiting for a connection on %s", s->usock_uart, addr);
+        s->usock_fd = hostsock_accept(s->usock_listen, 0);
+        if (s->usock_fd >= 0)
+            fcntl(s->usock_fd, F_SETFL, fcntl(s->usock_fd, F_GETFL) | O_NONBLOCK);
+    }
+    return 0;
+}
+
 static net_link_t *find_link(session_t *s, const char *name)
 {
     if (name && *name)
@@ -431,6 +517,8 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
 {
     *status = EXIT_INPUT;
     session_t *s = calloc(1, sizeof *s);
+    if (s)
+        s->usock_listen = s->usock_fd = -1;
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -521,7 +609,14 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
                 goto fail;
             }
             fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-            s->in.poll = console_poll;
+            s->in.poll = live_poll;
+            s->in.poll_opaque = s;
+            inputlog_start(&s->in);
+        }
+        if (c->uart_socket) {
+            if (setup_uart_socket(s, c->uart_socket, err, errlen, status))
+                goto fail;
+            s->in.poll = live_poll;
             s->in.poll_opaque = s;
             inputlog_start(&s->in);
         }
@@ -732,6 +827,10 @@ void session_close(session_t *s)
         return;
     if (s->in.m)
         inputlog_free(&s->in);
+    if (s->usock_fd >= 0)
+        close(s->usock_fd);
+    if (s->usock_listen >= 0)
+        close(s->usock_listen);
     network_free(&s->net);
     if (s->uart_log)
         fclose(s->uart_log);

@@ -67,6 +67,7 @@ typedef struct session_config {
     const char *stop_on;              /* end the run when the guest prints this */
     const char *uart_input;           /* "inst.uart=FILE": bytes for a UART's receive line */
     const char *console_uart;         /* the host terminal types into this UART (live) */
+    const char *uart_socket;          /* "inst.uart=[HOST:]PORT[,wait]": that UART on TCP (live) */
     const cJSON *inputs;              /* replay these recorded outside inputs */
     bool record_inputs;               /* keep outside input for a replay file */
 } session_config_t;
@@ -101,6 +102,10 @@ typedef struct session {
      * fault commands, the UI; recorded or replayed */
     input_log_t in;
     bool console_eof;
+    /* --uart-socket: the listener, the client (-1: none), the UART */
+    int usock_listen, usock_fd;
+    char usock_uart[64];
+    const char *usock_source;         /* the UART's own name in console output */
     /* hooks */
     session_console_fn console_hook;
     void *console_hook_opaque;

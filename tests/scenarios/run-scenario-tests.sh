@@ -111,6 +111,49 @@ else
     bad "record: replay of console input: $(cat "$out/console-replay.txt" | tail -2 | tr '\n' ' ')"
 fi
 
+# The same UART on a TCP socket: a client types, reads the echo back, and
+# the recorded run replays without it.
+sport=$(( 20000 + $$ % 20000 ))
+"$gb" run --board stm32f407-disco --firmware "$echo_elf" --uart-socket "mcu.usart2=127.0.0.1:$sport,wait" \
+    --record "$out/sock.json" --max-time 600s --quiet >"$out/sock.txt" 2>&1 &
+simpid=$!
+python3 - "$sport" >"$out/sock-client.txt" 2>&1 <<'PYEOF'
+import socket, sys, time
+for _ in range(100):
+    try:
+        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+        break
+    except OSError:
+        time.sleep(0.1)
+c.sendall(b"hello uart\nsecond line\nthird by irq\n")
+got = b""
+while b"SECOND LINE\n" not in got:
+    d = c.recv(256)
+    if not d:
+        break
+    got += d
+print(got.decode(errors="replace"))
+PYEOF
+wait $simpid; src=$?
+if [ $src -eq 0 ] && grep -q "HELLO UART" "$out/sock-client.txt" && grep -q "SECOND LINE" "$out/sock-client.txt"; then
+    ok "uart socket: a client types into USART2 and reads its output"
+else
+    bad "uart socket: exit $src, client got: $(cat "$out/sock-client.txt" | tr '\n' ' ') $(tail -2 "$out/sock.txt" | tr '\n' ' ')"
+fi
+if "$gb" replay "$out/sock.json" --quiet </dev/null >"$out/sock-replay.txt" 2>&1 &&
+   grep -q "replay: identical" "$out/sock-replay.txt"; then
+    ok "uart socket: the recorded run replays without the client"
+else
+    bad "uart socket: replay: $(tail -2 "$out/sock-replay.txt" | tr '\n' ' ')"
+fi
+"$gb" run --board stm32f407-disco --firmware "$echo_elf" --uart-socket "mcu.usart9=$sport" --quiet \
+    >"$out/sock-bad.txt" 2>&1
+if [ $? -eq 64 ] && grep -q "no UART 'mcu.usart9'" "$out/sock-bad.txt"; then
+    ok "uart socket: an unknown UART is refused"
+else
+    bad "uart socket: unknown UART: $(cat "$out/sock-bad.txt")"
+fi
+
 # Bad scenario files: exit 65 and a message naming the file and the field.
 check_bad() {
     file=$1; want=$2
