@@ -196,6 +196,13 @@ int replay_main(int argc, char **argv)
         }
     }
     ro.out_dir = out_dir ? out_dir : tmpdir;
+    /* a traced recording is checked against a trace of the replay too */
+    const char *want_trace = jstr(exp, "trace_sha256");
+    char trace_tmp[600];
+    if (want_trace[0] && !ro.trace_path) {
+        snprintf(trace_tmp, sizeof trace_tmp, "%s/trace.txt", ro.out_dir);
+        ro.trace_path = trace_tmp;
+    }
     ro.seed = (uint64_t)seed->valuedouble;
     ro.seed_set = true;
     ro.inputs = cJSON_GetObjectItemCaseSensitive(r, "inputs");
@@ -213,6 +220,7 @@ int replay_main(int argc, char **argv)
             { "report", jstr(exp, "report_sha256"), res.report_sha256 },
             { "uart", jstr(exp, "uart_sha256"), res.uart_sha256 },
             { "pcap", jstr(exp, "pcap_sha256"), res.pcap_sha256 },
+            { "trace", want_trace, want_trace[0] ? res.trace_sha256 : "" },
         };
         for (unsigned i = 0; i < ARRAY_SIZE(h); i++)
             if (strcmp(h[i].want, h[i].got)) {
@@ -222,13 +230,13 @@ int replay_main(int argc, char **argv)
             }
         if (!rc)
             fprintf(stderr, "replay: identical: %s (seed %llu) %s at %.9f s; report %.16s, "
-                    "uart %.16s, pcap %.16s\n", scenario_name(sc),
+                    "uart %.16s, pcap %.16s%s%.16s\n", scenario_name(sc),
                     (unsigned long long)ro.seed, scenario_verdict(&res),
                     (double)res.virtual_ns / 1e9, res.report_sha256, res.uart_sha256,
-                    res.pcap_sha256);
+                    res.pcap_sha256, want_trace[0] ? ", trace " : "", res.trace_sha256);
     }
     if (!out_dir) {
-        const char *names[] = { "report.json", "uart.log", "net.pcap" };
+        const char *names[] = { "report.json", "uart.log", "net.pcap", "trace.txt" };
         for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
             char p[512];
             snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]);

@@ -401,6 +401,7 @@ static int run_scenario(run_opts_t *o, scenario_t *sc)
     ro.quiet = o->c.quiet;
     ro.console_uart = o->c.console_uart;
     ro.uart_socket = o->c.uart_socket;
+    ro.uart_input = o->c.uart_input; /* a recorded run: its bytes are recorded inputs */
     ro.record_path = o->record;
     if (o->record && !o->out_dir) {
         /* a replay checks the pcap too, so a recorded run always writes one */

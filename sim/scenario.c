@@ -1892,6 +1892,7 @@ int scenario_run(scenario_t *sc, const scenario_run_opts_t *o, scenario_result_t
     }
     c.console_uart = o->console_uart;
     c.uart_socket = o->uart_socket;
+    c.uart_input = o->uart_input;
     c.inputs = o->inputs;
     c.record_inputs = o->record_path != NULL;
     sim_time_t limit = c.max_time;

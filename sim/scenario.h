@@ -75,6 +75,7 @@ typedef struct scenario_run_opts {
     bool quiet;
     const char *console_uart; /* the host terminal types into this UART */
     const char *uart_socket;  /* "inst.uart=[HOST:]PORT[,wait]": that UART on TCP */
+    const char *uart_input;   /* "inst.uart=FILE": bytes for a UART's receive line */
     const cJSON *inputs;      /* replay these recorded outside inputs */
     const char *record_path;  /* write a replay file of this run here */
     /* A front end that runs the machine itself (the UI: machine_run() in

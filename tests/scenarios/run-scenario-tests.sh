@@ -111,6 +111,35 @@ else
     bad "record: replay of console input: $(cat "$out/console-replay.txt" | tail -2 | tr '\n' ' ')"
 fi
 
+# A traced recording: the replay traces too and compares the trace's hash;
+# a replay file whose trace hash was changed is caught.
+"$gb" run --board mps2-an386 --firmware build/fw/tests/cpu/exc.elf --trace "$out/traced.trace" \
+    --record "$out/traced.json" --max-time 10s --quiet >/dev/null 2>&1
+if "$gb" replay "$out/traced.json" --quiet >"$out/traced-replay.txt" 2>&1 &&
+   grep -q "replay: identical.*trace [0-9a-f]" "$out/traced-replay.txt"; then
+    ok "replay: a traced recording replays with the same trace hash"
+else
+    bad "replay of a traced recording: $(tail -2 "$out/traced-replay.txt" | tr '\n' ' ')"
+fi
+sed 's/"trace_sha256":[[:space:]]*"[0-9a-f]/&0/' "$out/traced.json" >"$out/traced-bad.json"
+"$gb" replay "$out/traced-bad.json" --quiet >"$out/traced-bad.txt" 2>&1
+if [ $? -eq 1 ] && grep -q "DIFFERS: trace" "$out/traced-bad.txt"; then
+    ok "replay: a different trace is reported"
+else
+    bad "replay with a changed trace hash: $(tail -2 "$out/traced-bad.txt" | tr '\n' ' ')"
+fi
+
+# --uart-input in a recorded run: its bytes are recorded inputs
+"$gb" run --board stm32f407-disco --firmware "$echo_elf" --uart-input mcu.usart2=firmware/tests/stm32/echo.input \
+    --record "$out/uartin.json" --max-time 10s --quiet >"$out/uartin.txt" 2>&1
+if [ $? -eq 0 ] && grep -q "bytes by interrupt: 13" "$out/uartin.json.out/uart.log" &&
+   "$gb" replay "$out/uartin.json" --quiet >"$out/uartin-replay.txt" 2>&1 &&
+   grep -q "replay: identical" "$out/uartin-replay.txt"; then
+    ok "record: --uart-input bytes are recorded and replayed"
+else
+    bad "record with --uart-input: $(tail -2 "$out/uartin.txt" "$out/uartin-replay.txt" | tr '\n' ' ')"
+fi
+
 # The same UART on a TCP socket: a client types, reads the echo back, and
 # the recorded run replays without it.
 sport=$(( 20000 + $$ % 20000 ))
