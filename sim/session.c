@@ -517,12 +517,11 @@ session_t *session_open(const session_config_t *c, char *err, size_t errlen, int
 {
     *status = EXIT_INPUT;
     session_t *s = calloc(1, sizeof *s);
-    if (s)
-        s->usock_listen = s->usock_fd = -1;
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    s->usock_listen = s->usock_fd = -1;
     s->cfg = *c;
     s->quiet = c->quiet;
     sha256_init(&s->uart_hash);
