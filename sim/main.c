@@ -434,6 +434,10 @@ static int run_scenario(run_opts_t *o, scenario_t *sc)
                 scenario_name(sc), o->record, o->record);
     bool ok = scenario_verdict_ok(v);
     scenario_free(sc);
+    /* a plain run keeps its own exit code when recorded (the guest's, or
+     * timeout/lockup); the verdict above is the recorded scenario's */
+    if (o->record && !o->scenario)
+        return res.exit_code;
     return ok ? 0 : 1;
 }
 

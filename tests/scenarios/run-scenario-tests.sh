@@ -115,6 +115,15 @@ fi
 # a replay file whose trace hash was changed is caught.
 "$gb" run --board mps2-an386 --firmware build/fw/tests/cpu/exc.elf --trace "$out/traced.trace" \
     --record "$out/traced.json" --max-time 10s --quiet >/dev/null 2>&1
+trc=$?
+"$gb" run --board stm32f407-disco --firmware "$echo_elf" --record "$out/timeout.json" --max-time 50ms \
+    --quiet >/dev/null 2>&1
+tmo=$?
+if [ $trc -eq 0 ] && [ $tmo -eq 124 ]; then
+    ok "record: a recorded run exits as it does unrecorded (0 after handled HardFaults, 124 at the time limit)"
+else
+    bad "record: exit codes $trc and $tmo (want 0 and 124)"
+fi
 if "$gb" replay "$out/traced.json" --quiet >"$out/traced-replay.txt" 2>&1 &&
    grep -q "replay: identical.*trace [0-9a-f]" "$out/traced-replay.txt"; then
     ok "replay: a traced recording replays with the same trace hash"
